@@ -18,9 +18,10 @@ from .errors import SchoolYearMissing, UserError
 from .school_year import SchoolYear, label_for, validate
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # datetime64[D] counts from here
+_SCHOOL_DAYS = Unit.SCHOOL_DAYS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Timeline:
     """One unit's counted days over the board's coverage (gaps included)."""
 
@@ -53,6 +54,8 @@ class BoardCalendar:
                             fix="Load at least one .schoolyear file or .ics import for the board.")
         self._build_days()
         self._timelines = {unit: self._build_timeline(unit) for unit in Unit}
+        # Enum members hash in Python code; the default unit skips the dict look-up.
+        self._school_days = self._timelines[Unit.SCHOOL_DAYS]
 
     # -- construction ------------------------------------------------------
 
@@ -105,13 +108,15 @@ class BoardCalendar:
 
     def add(self, start: date, n: int, unit: Unit = Unit.SCHOOL_DAYS) -> date:
         """The nth counted day after `start`; `start` itself never counts."""
-        t = self._timelines[unit]
+        t = self._school_days if unit is _SCHOOL_DAYS else self._timelines[unit]
         o = start.toordinal() - t.base
-        if n < 1 or o < 0 or o >= len(t.before):
-            return self._add_slow_path(start, n, unit)
-        i = t.before[o] + n - 1
-        if i < t.limit[o]:
-            return t.counted[i]
+        if o >= 0 and n > 0:  # a negative index would wrap around silently
+            try:
+                i = t.before[o] + n - 1
+                if i < t.limit[o]:
+                    return t.counted[i]
+            except IndexError:  # start after the last covered date
+                pass
         return self._add_slow_path(start, n, unit)
 
     def _add_slow_path(self, start: date, n: int, unit: Unit) -> date:
