@@ -1,0 +1,35 @@
+"""The Flask application factory: configuration, database, commands, pages.
+
+Nothing happens at import time; `flask --app app …` and the tests call
+create_app(), which reads the environment (or the test's mapping) and wires
+each part through its own init_app.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        # Sessions only matter once logins exist; a random key is safe meanwhile.
+        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        DATABASE_URL=os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite3'}",
+        DEFAULT_BOARD=os.environ.get("DEFAULT_BOARD", "amdsb-elementary"),
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    from cli import database, schooldays
+    from web import pages
+
+    database.init_app(app)
+    schooldays.init_app(app)
+    pages.init_app(app)
+    return app

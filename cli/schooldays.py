@@ -1,0 +1,255 @@
+"""`flask --app app schooldays …`: school-day arithmetic for people and scripts.
+
+Counts on the board calendars stored in the database (the live copy, with
+closures added during the year). Dates are ISO (YYYY-MM-DD) in and out;
+--json prints machine-readable output. Warnings (an unverified calendar, a
+Regulation 304 reading that ends earlier) go to stderr.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from cli.database import database
+from operations import calendars as calendar_operations
+from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year, read_board_directory
+from school_calendar.days import ClosureKind, DayType, Unit
+from school_calendar.errors import UserError
+from school_calendar.explanation import explain
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(schooldays)
+
+
+class IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2025-10-10.", param, ctx)
+
+
+class UnitChoice(click.ParamType):
+    name = "school-days|days|reg304"
+
+    def convert(self, value, param, ctx):
+        try:
+            return value if isinstance(value, Unit) else Unit.parse(value)
+        except UserError as error:
+            self.fail(str(error), param, ctx)
+
+
+ISO = IsoDate()
+board_option = click.option("--board", default=None, help="Board slug (default: DEFAULT_BOARD).")
+unit_option = click.option("--unit", type=UnitChoice(), default="school-days", show_default=True,
+                           help="school-days: Article 33 school days; days: 33.01 c scheduled work days; reg304.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+by_option = click.option("--by", default=lambda: getpass.getuser(), show_default="your login",
+                         help="Who is making the change (kept in the calendar's change log).")
+
+
+@click.group(cls=AppGroup)
+def schooldays() -> None:
+    """Count school days on a board's calendar; load, import and close calendars."""
+
+
+def _calendar(board: str | None):
+    with database().transaction() as session:
+        return calendar_operations.board_calendar(session, board or current_app.config["DEFAULT_BOARD"])
+
+
+def _fail(error: UserError):
+    raise click.ClickException(str(error))
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        click.echo(f"warning: {line}", err=True)
+
+
+@schooldays.command()
+@click.argument("start", type=ISO)
+@click.argument("n", type=click.IntRange(min=0))
+@board_option
+@unit_option
+@json_option
+def add(start, n, board, unit, as_json):
+    """The Nth counted day after START (START itself never counts)."""
+    try:
+        result = explain(_calendar(board), start, n, unit)
+    except UserError as error:
+        _fail(error)
+    if as_json:
+        data = result.as_dict()
+        del data["days"]
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(result.result.isoformat())
+        _warn(result.warnings())
+
+
+@schooldays.command()
+@click.argument("start", type=ISO)
+@click.argument("end", type=ISO)
+@board_option
+@unit_option
+@json_option
+def count(start, end, board, unit, as_json):
+    """Counted days after START up to and including END."""
+    try:
+        calendar = _calendar(board)
+        n = calendar.count(start, end, unit)
+        unverified = [y.label for y in calendar.years_between(*sorted((start, end))) if not y.verified]
+    except UserError as error:
+        _fail(error)
+    warnings = [f"The {label} calendar is not verified by the local." for label in unverified]
+    if as_json:
+        click.echo(json.dumps({"board": calendar.board, "start": start.isoformat(), "end": end.isoformat(),
+                               "unit": str(unit), "count": n, "warnings": warnings}, indent=2))
+    else:
+        click.echo(n)
+        _warn(warnings)
+
+
+@schooldays.command(name="explain")
+@click.argument("start", type=ISO)
+@click.argument("n", type=click.IntRange(min=0))
+@board_option
+@unit_option
+@json_option
+def explain_command(start, n, board, unit, as_json):
+    """Every day from START to the result: counted or not, and why."""
+    try:
+        result = explain(_calendar(board), start, n, unit)
+    except UserError as error:
+        _fail(error)
+    click.echo(json.dumps(result.as_dict(), indent=2) if as_json else result.text())
+
+
+@schooldays.command()
+@click.argument("day", type=ISO, required=False)
+@board_option
+@json_option
+def show(day, board, as_json):
+    """What DAY is on the calendar; without DAY, the loaded school years."""
+    try:
+        calendar = _calendar(board)
+        if day:
+            typed = calendar.day(day)
+            data = {"board": calendar.board, "date": day.isoformat(), "type": str(typed.type),
+                    "reason": typed.reason, "school_year": typed.school_year,
+                    "counts_as": [str(u) for u in Unit if calendar.is_counted(day, u)]}
+        else:
+            data = {"board": calendar.board, "school_years": [_year_summary(calendar, y) for y in calendar.years.values()]}
+    except UserError as error:
+        _fail(error)
+    click.echo(json.dumps(data, indent=2) if as_json else _show_text(data))
+
+
+def _year_summary(calendar, year) -> dict:
+    typed = [d for d in year.typed_days() if year.first_day <= d.date <= year.last_day]
+    tally = {str(t): sum(d.type is t for d in typed) for t in DayType if t is not DayType.OUTSIDE_YEAR}
+    return {"label": year.label, "first_day": year.first_day.isoformat(), "last_day": year.last_day.isoformat(),
+            "verified": year.verified, "unconfirmed_dates": sum(e.unconfirmed for e in year.entries),
+            "closures_count": year.closures_count, "days": tally, "source": year.source}
+
+
+def _show_text(data: dict) -> str:
+    if "date" in data:
+        counts = ", ".join(data["counts_as"]) or "no unit"
+        return f"{data['date']}: {data['reason']} ({data['school_year']}); counts as: {counts}"
+    lines = [f"Board {data['board']}:"]
+    for y in data["school_years"]:
+        state = "verified" if y["verified"] else f"NOT verified ({y['unconfirmed_dates']} unconfirmed dates)"
+        tally = ", ".join(f"{v} {k}" for k, v in y["days"].items() if v)
+        lines.append(f"  {y['label']}: {y['first_day']} to {y['last_day']}, {state}\n    {tally}")
+    return "\n".join(lines)
+
+
+@schooldays.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=BOARDS_DIR)
+@click.option("--replace", is_flag=True, help="Overwrite stored years that differ from the files (closures added in the app are lost).")
+@by_option
+def load(directory, replace, by):
+    """Load every boards/<board>/<year>.schoolyear file into the database: all or none."""
+    try:
+        years = read_board_directory(directory)
+        with database().transaction() as session:
+            outcomes = [calendar_operations.load_school_year(session, year, by=by, reason="loaded from file",
+                                                             replace=replace)
+                        for board_years in years.values() for year in board_years]
+    except UserError as error:
+        _fail(error)
+    for o in outcomes:
+        click.echo(f"{o.board} {o.label}: {o.action}")
+
+
+@schooldays.command()
+@click.argument("first", type=ISO)
+@click.argument("last", type=ISO, required=False)
+@board_option
+@click.option("--kind", type=click.Choice([k.value for k in ClosureKind]), required=True)
+@click.option("--name", default="", help="What happened, e.g. 'ETFO strike' or 'Snow storm'.")
+@click.option("--reason", required=True, help="Why the closure is recorded (the board's notice, say).")
+@by_option
+def close(first, last, board, kind, name, reason, by):
+    """Add a closure (strike, lock-out, weather, other) from FIRST to LAST."""
+    try:
+        with database().transaction() as session:
+            calendar_operations.add_closure(session, board or current_app.config["DEFAULT_BOARD"], first,
+                                            last or first, ClosureKind(kind), name, by=by, reason=reason)
+    except UserError as error:
+        _fail(error)
+    click.echo(f"Closure recorded: {first} .. {last or first} ({kind}).")
+
+
+@schooldays.command(name="import-ics")
+@click.argument("ics_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--board", required=True)
+@click.option("--year", "label", required=True, help="School year, e.g. 2025-26.")
+@click.option("--first-day", type=ISO)
+@click.option("--last-day", type=ISO)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Where to write the .schoolyear file (default: calendar/boards/BOARD/YEAR{SUFFIX}).")
+def import_ics(ics_file, board, label, first_day, last_day, out):
+    """Turn a board's published .ics into a .schoolyear file to check and load."""
+    from school_calendar.ics_import import school_year_from_ics  # icalendar loads only when asked for
+
+    try:
+        imported = school_year_from_ics(ics_file.read_bytes(), board=board, label=label, source=str(ics_file),
+                                        first_day=first_day, last_day=last_day)
+    except UserError as error:
+        _fail(error)
+    out = out or BOARDS_DIR / board / f"{label}{SUFFIX}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(format_school_year(imported.school_year), encoding="utf-8")
+    click.echo(f"Wrote {out}. Check it against the board's calendar, then run `flask --app app schooldays load`.")
+    for line in imported.ignored:
+        click.echo(f"ignored: {line}", err=True)
+
+
+@schooldays.command()
+@click.option("--board", default=None)
+@click.option("--year", "label", required=True, help="School year, e.g. 2025-26.")
+def export(board, label):
+    """Print a stored school year (closures included) as a .schoolyear file."""
+    try:
+        calendar = _calendar(board)
+        year = calendar.years[label] if label in calendar.years else None
+    except UserError as error:
+        _fail(error)
+    if year is None:
+        raise click.ClickException(f"No {label} school year is loaded for board '{calendar.board}'.")
+    sys.stdout.write(format_school_year(year))

@@ -1,0 +1,150 @@
+"""Loading board calendars into the database and changing them mid-year.
+
+The database holds the live copy of each board's calendar: the shipped files
+seed it, closures are added to it as they happen, and every change is logged
+in calendar_changes with who made it and why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from models import Board, CalendarChange, CalendarEntryRecord, SchoolYearRecord
+from school_calendar.board_calendar import BoardCalendar
+from school_calendar.days import ClosureKind, DayType
+from school_calendar.errors import UserError
+from school_calendar.school_year import CalendarEntry, SchoolYear, label_for, validate
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    board: str
+    label: str
+    action: str  # "loaded", "replaced", "unchanged", "kept (differs from file)"
+
+
+def load_school_year(session: Session, year: SchoolYear, *, by: str, reason: str, replace: bool = False) -> LoadOutcome:
+    """Store `year`; a year already stored is kept unless `replace` is given,
+    so that closures added in the app are never overwritten by accident."""
+    validate(year)
+    board = _board(session, year.board, create_with_name=year.board_name)
+    stored = _stored_year(session, board, year.label)
+    if stored is not None and to_school_year(stored, board) == year:
+        return LoadOutcome(year.board, year.label, "unchanged")
+    if stored is not None and not replace:
+        return LoadOutcome(year.board, year.label, "kept (differs from file)")
+    action = "replaced" if stored is not None else "loaded"
+    if stored is not None:
+        session.delete(stored)
+        session.flush()
+    session.add(_record_for(board, year))
+    _log(session, board, year.label, by, action, reason, f"from {year.origin or 'an import'}")
+    return LoadOutcome(year.board, year.label, action)
+
+
+def add_closure(session: Session, board_slug: str, first: date, last: date, kind: ClosureKind, name: str,
+                *, by: str, reason: str) -> SchoolYear:
+    """23.01 and the strike notes: a closure added during the year (strike,
+    lock-out, weather, other). Validated with the rest of the year first."""
+    _require_text(by, "by", "Say who is adding the closure.")
+    _require_text(reason, "reason", "Say why (e.g. 'Board closed all schools: snow storm').")
+    board = _board(session, board_slug)
+    label = label_for(first)
+    if label_for(last) != label:
+        raise UserError(f"The closure {first} .. {last} spans two school years.", field="last",
+                        fix="Add one closure per school year.")
+    stored = _stored_year(session, board, label)
+    if stored is None:
+        raise UserError(f"Board '{board_slug}' has no {label} school year loaded.", field="first",
+                        fix=f"Load the {label} calendar first, or check the date.")
+    entry = CalendarEntry(first, last, DayType.CLOSURE, name.strip(), kind)
+    year = to_school_year(stored, board).with_entry(entry)
+    validate(year)
+    stored.entries.append(_entry_record(entry))
+    _log(session, board, label, by, "closure added", reason, f"{first} .. {last}: closure: {kind} ({name})")
+    return year
+
+
+def board_calendar(session: Session, board_slug: str) -> BoardCalendar:
+    board = _board(session, board_slug)
+    return BoardCalendar(board.slug, [to_school_year(y, board) for y in _years(session, board)])
+
+
+def calendar_changes(session: Session, board_slug: str) -> list[CalendarChange]:
+    board = _board(session, board_slug)
+    return list(session.scalars(select(CalendarChange).where(CalendarChange.board_id == board.id)
+                                .order_by(CalendarChange.changed_at, CalendarChange.id)))
+
+
+def board_slugs(session: Session) -> list[str]:
+    return list(session.scalars(select(Board.slug).order_by(Board.slug)))
+
+
+# -- conversions between records and calendar values ------------------------
+
+def to_school_year(record: SchoolYearRecord, board: Board) -> SchoolYear:
+    return SchoolYear(
+        board=board.slug, board_name=board.name, label=record.label, first_day=record.first_day,
+        last_day=record.last_day, source=record.source, verified=record.verified,
+        closures_count=record.closures_count, origin=f"database: {board.slug} {record.label}",
+        unconfirmed_fields=frozenset(field for field, flag in (("first day", record.first_day_unconfirmed),
+                                                               ("last day", record.last_day_unconfirmed)) if flag),
+        entries=tuple(
+            CalendarEntry(e.starts_on, e.ends_on, DayType(e.day_type), e.name,
+                          ClosureKind(e.closure_kind) if e.closure_kind else None, e.unconfirmed)
+            for e in record.entries),
+    )
+
+
+def _record_for(board: Board, year: SchoolYear) -> SchoolYearRecord:
+    return SchoolYearRecord(
+        board=board, label=year.label, start_year=year.start_year, first_day=year.first_day,
+        last_day=year.last_day, source=year.source, verified=year.verified, closures_count=year.closures_count,
+        first_day_unconfirmed="first day" in year.unconfirmed_fields,
+        last_day_unconfirmed="last day" in year.unconfirmed_fields,
+        entries=[_entry_record(e) for e in year.entries])
+
+
+def _entry_record(entry: CalendarEntry) -> CalendarEntryRecord:
+    return CalendarEntryRecord(
+        starts_on=entry.first, ends_on=entry.last, day_type=entry.type.value, name=entry.name,
+        closure_kind=entry.closure_kind.value if entry.closure_kind else None, unconfirmed=entry.unconfirmed)
+
+
+# -- look-ups and the change log ------------------------------------------------
+
+def _board(session: Session, slug: str, create_with_name: str | None = None) -> Board:
+    board = session.scalar(select(Board).where(Board.slug == slug))
+    if board is None and create_with_name is not None:
+        board = Board(slug=slug, name=create_with_name)
+        session.add(board)
+        session.flush()
+    if board is None:
+        known = ", ".join(board_slugs(session)) or "none yet"
+        raise UserError(f"There is no board '{slug}'.", field="board",
+                        fix=f"Use one of the loaded boards ({known}), or load its calendar first.")
+    return board
+
+
+def _years(session: Session, board: Board) -> list[SchoolYearRecord]:
+    return list(session.scalars(select(SchoolYearRecord).where(SchoolYearRecord.board_id == board.id)
+                                .options(selectinload(SchoolYearRecord.entries))
+                                .order_by(SchoolYearRecord.start_year)))
+
+
+def _stored_year(session: Session, board: Board, label: str) -> SchoolYearRecord | None:
+    return session.scalar(select(SchoolYearRecord).options(selectinload(SchoolYearRecord.entries))
+                          .where(SchoolYearRecord.board_id == board.id, SchoolYearRecord.label == label))
+
+
+def _log(session: Session, board: Board, label: str, by: str, action: str, reason: str, details: str) -> None:
+    session.add(CalendarChange(board_id=board.id, school_year_label=label, changed_at=datetime.now(timezone.utc),
+                               changed_by=by, action=action, reason=reason, details=details))
+
+
+def _require_text(value: str, field: str, fix: str) -> None:
+    if not value or not value.strip():
+        raise UserError(f"'{field}' is required.", field=field, fix=fix)
