@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app schooldays load
+	$(BIN)/flask --app app locals add etfo-avon-maitland "ETFO Avon Maitland Teachers' Local"
+	$(BIN)/flask --app app demo load
 
 run: setup
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)

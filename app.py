@@ -22,14 +22,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_URL=os.environ.get("DATABASE_URL")
         or f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite3'}",
         DEFAULT_BOARD=os.environ.get("DEFAULT_BOARD", "amdsb-elementary"),
+        DEFAULT_RULESET=os.environ.get("DEFAULT_RULESET", "amdsb-etfo-article-33"),
+        DEFAULT_LOCAL=os.environ.get("DEFAULT_LOCAL", "etfo-avon-maitland"),
+        # An ISO date pins "today" (demos, tests); unset, the clock decides.
+        TODAY=os.environ.get("TRACKER_TODAY"),
     )
     if test_config:
         app.config.update(test_config)
 
-    from cli import database, schooldays
-    from web import pages
+    from cli import database, deadlines, demo, locals, schooldays
+    from web import api, pages
 
     database.init_app(app)
     schooldays.init_app(app)
+    deadlines.init_app(app)
+    demo.init_app(app)
+    locals.init_app(app)
+    api.init_app(app)
     pages.init_app(app)
     return app

@@ -2,6 +2,7 @@
 (Alembic, with the migrations in migrations/)."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,6 +23,14 @@ def init_app(app: Flask) -> None:
 
 def database() -> Database:
     return current_app.extensions["database"]
+
+
+def today() -> date:
+    """The app's today: TODAY in the configuration (demos, tests), else the clock."""
+    configured = current_app.config.get("TODAY")
+    if isinstance(configured, str):
+        return date.fromisoformat(configured)
+    return configured or date.today()
 
 
 def alembic_config(url: str) -> Config:

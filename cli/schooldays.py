@@ -17,7 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from cli.database import database
+from cli.database import database, today
 from operations import calendars as calendar_operations
 from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year, read_board_directory
 from school_calendar.days import ClosureKind, DayType, Unit
@@ -208,11 +208,15 @@ def close(first, last, board, kind, name, reason, by):
     """Add a closure (strike, lock-out, weather, other) from FIRST to LAST."""
     try:
         with database().transaction() as session:
-            calendar_operations.add_closure(session, board or current_app.config["DEFAULT_BOARD"], first,
-                                            last or first, ClosureKind(kind), name, by=by, reason=reason)
+            moves = calendar_operations.add_closure(session, board or current_app.config["DEFAULT_BOARD"], first,
+                                                    last or first, ClosureKind(kind), name, by=by, reason=reason,
+                                                    today=today())
+            moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
     except UserError as error:
         _fail(error)
-    click.echo(f"Closure recorded: {first} .. {last or first} ({kind}).")
+    click.echo(f"Closure recorded: {first} .. {last or first} ({kind}). Deadlines moved: {len(moved)}.")
+    for grievance_id, key, old, new in moved:
+        click.echo(f"  case {grievance_id}: {key} {old} -> {new}")
 
 
 @schooldays.command(name="import-ics")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Board, CalendarChange, CalendarEntryRecord, SchoolYearRecord
@@ -46,9 +46,11 @@ def load_school_year(session: Session, year: SchoolYear, *, by: str, reason: str
 
 
 def add_closure(session: Session, board_slug: str, first: date, last: date, kind: ClosureKind, name: str,
-                *, by: str, reason: str) -> SchoolYear:
+                *, by: str, reason: str, today: date) -> list:
     """23.01 and the strike notes: a closure added during the year (strike,
-    lock-out, weather, other). Validated with the rest of the year first."""
+    lock-out, weather, other), validated with the rest of the year first. Every
+    case with a limit running across it is recomputed; returns the deadlines
+    that moved."""
     _require_text(by, "by", "Say who is adding the closure.")
     _require_text(reason, "reason", "Say why (e.g. 'Board closed all schools: snow storm').")
     board = _board(session, board_slug)
@@ -65,7 +67,12 @@ def add_closure(session: Session, board_slug: str, first: date, last: date, kind
     validate(year)
     stored.entries.append(_entry_record(entry))
     _log(session, board, label, by, "closure added", reason, f"{first} .. {last}: closure: {kind} ({name})")
-    return year
+    session.flush()
+    from .grievances import recompute_after_calendar_change  # grievances counts on this module's calendars
+
+    return recompute_after_calendar_change(session, board_slug, first, last, today=today, by=by,
+                                           reason=f"Closure {first} .. {last} ({kind}{': ' + name if name else ''}) "
+                                                  f"added to the board calendar: {reason}")
 
 
 def board_calendar(session: Session, board_slug: str) -> BoardCalendar:
@@ -77,6 +84,12 @@ def calendar_changes(session: Session, board_slug: str) -> list[CalendarChange]:
     board = _board(session, board_slug)
     return list(session.scalars(select(CalendarChange).where(CalendarChange.board_id == board.id)
                                 .order_by(CalendarChange.changed_at, CalendarChange.id)))
+
+
+def change_count(board_slug: str):
+    """A statement giving the board calendar's version: it grows with every change."""
+    return (select(func.count(CalendarChange.id)).join(Board, Board.id == CalendarChange.board_id)
+            .where(Board.slug == board_slug))
 
 
 def board_slugs(session: Session) -> list[str]:

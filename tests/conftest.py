@@ -67,8 +67,10 @@ def empty_app(database_url):
 @pytest.fixture
 def app(empty_app):
     """An app with the shipped board calendars loaded."""
-    result = empty_app.test_cli_runner().invoke(args=["schooldays", "load", "--by", "test-suite"])
-    assert result.exit_code == 0, result.output
+    runner = empty_app.test_cli_runner()
+    for args in (["schooldays", "load", "--by", "test-suite"], ["locals", "add", "etfo-avon-maitland", "Test local"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
     return empty_app
 
 

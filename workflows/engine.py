@@ -59,6 +59,7 @@ class Deadline:
     trigger: str                    # the event type, or "lapse:LIMIT" (33.02 c)
     trigger_event_id: Any = None
     delay: int = 0                  # school days added by grievance meetings (33.04)
+    counted_n: int | None = None    # the count the due date was found with (n + delay, or more while a meeting is pending)
     meeting_pending_since: date | None = None
     extended_to: date | None = None
     due: date | None = None         # the agreement's reading
@@ -82,10 +83,6 @@ class Deadline:
     def provisional(self) -> bool:
         return self.meeting_pending_since is not None
 
-    @property
-    def counted_days(self) -> int | None:
-        return None if self.rule.n is None else self.rule.n + self.delay
-
 
 @dataclass(frozen=True)
 class Flag:
@@ -103,9 +100,16 @@ class CaseState:
     open: bool
     deadlines: list[Deadline]
     flags: list[Flag]
-    allowed_events: list[str]
     events: list[CaseEvent]          # the effective events, in the order applied
     opened_on: date | None
+    _allowed: Any = None             # computed on first use: bulk recomputes never need it
+
+    @property
+    def allowed_events(self) -> list[str]:
+        """The event types the procedure allows today."""
+        if callable(self._allowed):
+            self._allowed = self._allowed()
+        return self._allowed
 
     @property
     def running(self) -> list[Deadline]:
@@ -113,7 +117,10 @@ class CaseState:
 
     @property
     def next_deadline(self) -> Deadline | None:
-        dated = [d for d in self.running if d.act_by]
+        """The next date someone must act by. A Board limit already missed gives way to
+        the limit that runs from its lapse (33.02 c): that is where the action is."""
+        escalated = {d.trigger.removeprefix("lapse:") for d in self.running if d.trigger.startswith("lapse:")}
+        dated = [d for d in self.running if d.act_by and not (d.status == "overdue" and d.key in escalated)]
         return min(dated, key=lambda d: d.act_by) if dated else None
 
 
@@ -287,8 +294,8 @@ class _Replay:
                 self._end(d, "stopped", event)
 
     def _start_limits(self, event: CaseEvent) -> None:
-        for rule in self.rules.limits_for(self.kind):
-            if event.type not in rule.starts_on or not self._omission_allows(rule):
+        for rule in self.rules.limits_started_by(self.kind, event.type):
+            if not self._omission_allows(rule):
                 continue
             if rule.starts_on_lapse_of and self._has(rule.key):
                 continue  # already running from the lapse: a late reply does not restart it
@@ -370,6 +377,7 @@ class _Replay:
                 # Until the meeting is held, the reply waits at least until the meeting's own limit.
                 meeting_due = self.calendar.add(d.meeting_pending_since, self.rules.limits["meeting"].n)
                 n += self._school_days(d.meeting_pending_since, meeting_due)
+            d.counted_n = n
             d.due = d.extended_to or self.calendar.add(d.trigger_date, n, d.rule.unit)
             reg304 = self.calendar.add(d.trigger_date, n, Unit.REG304)
             d.safe_due = d.extended_to or min(d.due, reg304)
@@ -410,8 +418,8 @@ class _Replay:
         from .flags import flags_for
 
         stage = self.rules.stages[self.stage]
-        state = CaseState(self.kind, self.stage, stage.open, self.deadlines, [], self.allowed(self.today),
-                          list(self.applied), self.applied[0].occurred_on if self.applied else None)
+        state = CaseState(self.kind, self.stage, stage.open, self.deadlines, [], list(self.applied),
+                          self.applied[0].occurred_on if self.applied else None, lambda: self.allowed(self.today))
         state.flags = flags_for(state, self.rules, self.calendar, self.today)
         return state
 

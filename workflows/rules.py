@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from school_calendar.days import Unit
@@ -92,7 +93,23 @@ class RuleSet:
     source: str = ""
 
     def limits_for(self, kind: str) -> list[LimitRule]:
-        return [limit for limit in self.limits.values() if limit.applies_to(kind)]
+        return self._limits_by_kind[kind]
+
+    def limits_started_by(self, kind: str, event_type: str) -> list[LimitRule]:
+        return self._limits_by_trigger.get((kind, event_type), [])
+
+    @cached_property
+    def _limits_by_kind(self) -> dict[str, list[LimitRule]]:
+        return {kind: [limit for limit in self.limits.values() if limit.applies_to(kind)] for kind in self.kinds}
+
+    @cached_property
+    def _limits_by_trigger(self) -> dict[tuple[str, str], list[LimitRule]]:
+        index: dict[tuple[str, str], list[LimitRule]] = {}
+        for kind, limits in self._limits_by_kind.items():
+            for limit in limits:
+                for trigger in limit.starts_on:
+                    index.setdefault((kind, trigger), []).append(limit)
+        return index
 
 
 def load_ruleset(name_or_path: str | Path) -> RuleSet:

@@ -1,0 +1,312 @@
+"""Opening cases, recording and voiding events, and keeping the derived facts
+(deadlines, flags, the next thing due) in step with the events, the rules and
+the calendar. One transaction per call; the caller's `with transaction()`."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import lru_cache
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from models import Board, DeadlineMove, DeadlineRecord, FlagRecord, Grievance, GrievanceEvent, UnionLocal
+from school_calendar.board_calendar import BoardCalendar
+from school_calendar.errors import UserError
+from workflows.engine import VOID, CaseEvent, CaseState, EventRefused, check_new_event, replay
+from workflows.rules import RuleSet, load_ruleset
+
+from . import calendars as calendar_operations
+
+DATE_DETAILS = ("new_due", "mediation_by", "hearing_date")
+
+
+class StaleCase(UserError):
+    """Someone else changed the case since the user read it."""
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What 33.03 and 33.04 require a grievance to contain, and where it starts."""
+
+    number: str
+    kind: str
+    first_event_on: date
+    members: tuple[str, ...] = ()
+    school: str = ""
+    clauses: str = ""
+    description: str = ""
+    remedy: str = ""
+    local: str = "etfo-avon-maitland"
+    board: str = "amdsb-elementary"
+    ruleset: str = "amdsb-etfo-article-33"
+    document: str = ""
+
+
+# -- the rules and calendar a case counts on ---------------------------------------
+
+@lru_cache(maxsize=16)
+def rules_named(name: str) -> RuleSet:
+    return load_ruleset(name)
+
+
+_calendars: dict[str, tuple[int, BoardCalendar]] = {}
+
+
+def calendar_for(session: Session, board_slug: str) -> BoardCalendar:
+    """The board's calendar, rebuilt only when its change log has grown."""
+    version = session.scalar(calendar_operations.change_count(board_slug))
+    cached = _calendars.get(board_slug)
+    if cached and cached[0] == version:
+        return cached[1]
+    calendar = calendar_operations.board_calendar(session, board_slug)
+    _calendars[board_slug] = (version, calendar)
+    return calendar
+
+
+# -- user actions ------------------------------------------------------------------
+
+def open_case(session: Session, case: NewCase, *, by: str, today: date) -> Grievance:
+    _require(case.number.strip(), "number", "Give the grievance a number, e.g. 2025-014.")
+    _require(by.strip(), "recorded_by", "Say who is recording the case.")
+    rules = rules_named(case.ruleset)
+    if case.kind not in rules.kinds:
+        raise UserError(f"'{case.kind}' is not a kind of case.", field="kind", fix=f"Use one of: {', '.join(rules.kinds)}.")
+    local = _local(session, case.local)
+    if session.scalar(select(Grievance.id).where(Grievance.local_id == local.id, Grievance.number == case.number)):
+        raise UserError(f"Grievance {case.number} already exists.", field="number", fix="Give a new number.")
+    board = session.scalar(select(Board).where(Board.slug == case.board))
+    if board is None:
+        raise UserError(f"There is no board '{case.board}'.", field="board", fix="Load the board's calendar first.")
+    first = CaseEvent(0, rules.kinds[case.kind].first_event, case.first_event_on, {}, 1)
+    state = check_new_event(rules, calendar_for(session, case.board), case.kind, [], first, today)
+    grievance = Grievance(
+        local_id=local.id, board_id=board.id, ruleset=case.ruleset, number=case.number.strip(), kind=case.kind,
+        members="\n".join(m.strip() for m in case.members if m.strip()), school=case.school, clauses=case.clauses,
+        description=case.description, remedy=case.remedy, created_at=_now(), created_by=by, stage=state.stage,
+        opened_on=case.first_event_on, derived_as_of=today)
+    session.add(grievance)
+    session.flush()
+    session.add(_event_record(grievance, first, 1, by, case.document))
+    _store_derived(session, grievance, state, today)
+    return grievance
+
+
+def record_event(session: Session, grievance_id: int, *, type: str, occurred_on: date, details: dict | None = None,
+                 document: str = "", by: str, today: date, expected_version: int | None = None) -> Grievance:
+    """Record what happened; refused (nothing stored) when the procedure does not allow it."""
+    _require(by.strip(), "recorded_by", "Say who is recording the event.")
+    grievance = _locked(session, grievance_id, expected_version)
+    events = _case_events(session, grievance)
+    seq = max((e.seq for e in events), default=0) + 1
+    new = CaseEvent(None, type, occurred_on, _details_in(details or {}), seq)
+    rules, calendar = rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance))
+    state = check_new_event(rules, calendar, grievance.kind, events, new, today)
+    session.add(_event_record(grievance, new, seq, by, document))
+    _store_derived(session, grievance, state, today)
+    return grievance
+
+
+def void_event(session: Session, grievance_id: int, event_id: int, *, reason: str, by: str, today: date,
+               expected_version: int | None = None) -> Grievance:
+    """Correct a mistake: a new event voids the old one, with a reason; nothing is deleted."""
+    _require(reason.strip(), "reason", "Say why the event was wrong.")
+    grievance = _locked(session, grievance_id, expected_version)
+    events = _case_events(session, grievance)
+    if events and events[0].id == event_id and len([e for e in events if e.type != VOID]) == 1:
+        raise UserError("The case's first event cannot be voided while it is the only one.", field="voids",
+                        fix="Record the correct first event by opening the case again.")
+    seq = max(e.seq for e in events) + 1
+    void = CaseEvent(None, VOID, today, {}, seq, voids=event_id, reason=reason)
+    state = replay(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
+                   grievance.kind, [*events, void], today)
+    record = _event_record(grievance, void, seq, by, "")
+    record.voids_event_id, record.reason = event_id, reason
+    session.add(record)
+    _store_derived(session, grievance, state, today)
+    return grievance
+
+
+def case_state(session: Session, grievance: Grievance, today: date) -> CaseState:
+    """The case replayed from its events, for display (with explanations on demand)."""
+    return replay(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
+                  grievance.kind, _case_events(session, grievance), today)
+
+
+# -- recomputing ---------------------------------------------------------------------
+
+def recompute_after_calendar_change(session: Session, board_slug: str, first: date, last: date, *, reason: str,
+                                    by: str, today: date) -> list[DeadlineMove]:
+    """Recompute every case with a limit running across the changed days, and put
+    each deadline that moved on its case's timeline with the reason."""
+    board_id = session.scalar(select(Board.id).where(Board.slug == board_slug))
+    affected = select(DeadlineRecord.grievance_id).where(
+        DeadlineRecord.board_id == board_id, DeadlineRecord.is_open.is_(True),
+        DeadlineRecord.trigger_date < last,
+        (DeadlineRecord.due >= first) | DeadlineRecord.due.is_(None)).distinct()
+    ids = list(session.scalars(affected))
+    return _recompute(session, ids, today, reason=reason, by=by)
+
+
+def recompute_all(session: Session, today: date, *, reason: str = "full recompute", by: str = "system") -> int:
+    """Replay every case; returns how many had stored facts that differed."""
+    ids = list(session.scalars(select(Grievance.id).order_by(Grievance.id)))
+    changed = 0
+    for start in range(0, len(ids), 500):
+        changed += _recompute(session, ids[start:start + 500], today, reason=reason, by=by, count_only=True)
+    return changed
+
+
+def _recompute(session, ids, today, *, reason, by, count_only=False):
+    moves, changed = [], 0
+    events_by_case = _events_for(session, ids)
+    for grievance in session.scalars(select(Grievance).where(Grievance.id.in_(ids))):
+        old = _stored_snapshot(session, grievance)
+        state = replay(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
+                       grievance.kind, events_by_case.get(grievance.id, []), today)
+        new = [(d.key, d.due, d.safe_due, d.status) for d in state.deadlines]
+        if old == (new, _flag_rows(state), grievance.stage):
+            continue
+        changed += 1
+        moves.extend(_moves(grievance, old[0], state, reason, by))
+        _store_derived(session, grievance, state, today)
+    session.add_all(moves)
+    return changed if count_only else moves
+
+
+def _moves(grievance, old_rows, state, reason, by):
+    old_due = {}
+    for key, due, _safe, _status in old_rows:
+        old_due.setdefault(key, []).append(due)
+    for d in state.deadlines:
+        before = old_due.get(d.key, [None]).pop(0) if old_due.get(d.key) else None
+        if d.is_open and before != d.due:
+            yield DeadlineMove(grievance_id=grievance.id, deadline_key=d.key, old_due=before, new_due=d.due,
+                               reason=reason, moved_at=_now(), moved_by=by)
+
+
+# -- stored derived facts -----------------------------------------------------------------
+
+def _store_derived(session: Session, grievance: Grievance, state: CaseState, today: date) -> None:
+    session.execute(delete(DeadlineRecord).where(DeadlineRecord.grievance_id == grievance.id))
+    session.execute(delete(FlagRecord).where(FlagRecord.grievance_id == grievance.id))
+    if state.deadlines:
+        session.execute(insert(DeadlineRecord), [_deadline_row(grievance, d) for d in state.deadlines])
+    if state.flags:
+        session.execute(insert(FlagRecord), [
+            dict(grievance_id=grievance.id, code=f.code, clause=f.clause, message=f.message,
+                 deadline_key=f.deadline_key, date=f.date) for f in state.flags])
+    following = state.next_deadline
+    grievance.stage, grievance.is_open, grievance.derived_as_of = state.stage, state.open, today
+    grievance.next_act_by = following.act_by if following else None
+    grievance.next_party = following.party if following else None
+    grievance.next_deadline_key = following.key if following else None
+    grievance.flag_codes = " ".join(sorted({f.code for f in state.flags}))
+    grievance.version = (grievance.version or 0) + 1
+
+
+def _deadline_row(grievance: Grievance, d) -> dict:
+    return dict(grievance_id=grievance.id, board_id=grievance.board_id, key=d.key, clause=d.rule.clause,
+                party=d.party, trigger=d.trigger, trigger_date=d.trigger_date, n=d.rule.n, unit=str(d.rule.unit),
+                delay=d.delay, extended_to=d.extended_to, due=d.due, safe_due=d.safe_due, act_by=d.act_by,
+                status=d.status, is_open=d.is_open, ended_on=d.ended_on, error=d.error)
+
+
+def _stored_snapshot(session, grievance):
+    rows = session.execute(select(DeadlineRecord.key, DeadlineRecord.due, DeadlineRecord.safe_due,
+                                  DeadlineRecord.status).where(DeadlineRecord.grievance_id == grievance.id)
+                           .order_by(DeadlineRecord.id)).all()
+    flags = session.execute(select(FlagRecord.code, FlagRecord.deadline_key, FlagRecord.message)
+                            .where(FlagRecord.grievance_id == grievance.id).order_by(FlagRecord.id)).all()
+    return [tuple(r) for r in rows], [tuple(f) for f in flags], grievance.stage
+
+
+def _flag_rows(state: CaseState):
+    return [(f.code, f.deadline_key, f.message) for f in state.flags]
+
+
+# -- reading events --------------------------------------------------------------------------
+
+def _case_events(session: Session, grievance: Grievance) -> list[CaseEvent]:
+    return _events_for(session, [grievance.id]).get(grievance.id, [])
+
+
+def _events_for(session: Session, ids: list[int]) -> dict[int, list[CaseEvent]]:
+    out: dict[int, list[CaseEvent]] = {}
+    rows = session.execute(select(GrievanceEvent.grievance_id, GrievanceEvent.id, GrievanceEvent.type,
+                                  GrievanceEvent.occurred_on, GrievanceEvent.details, GrievanceEvent.seq,
+                                  GrievanceEvent.voids_event_id, GrievanceEvent.reason)
+                           .where(GrievanceEvent.grievance_id.in_(ids)).order_by(GrievanceEvent.seq))
+    for gid, eid, type_, on, details, seq, voids, reason in rows:
+        out.setdefault(gid, []).append(CaseEvent(eid, type_, on, _details_in(json.loads(details or "{}")), seq,
+                                                 voids, reason or ""))
+    return out
+
+
+def _details_in(details: dict) -> dict:
+    """Dates in details arrive as ISO text (JSON, forms); the engine wants dates."""
+    out = dict(details)
+    for name in DATE_DETAILS:
+        if isinstance(out.get(name), str):
+            try:
+                out[name] = date.fromisoformat(out[name])
+            except ValueError:
+                raise UserError(f"'{out[name]}' is not a date.", field=f"details.{name}",
+                                fix="Write it as YYYY-MM-DD.") from None
+    return out
+
+
+def _details_out(details) -> str:
+    return json.dumps({k: v.isoformat() if isinstance(v, date) else v for k, v in details.items()}, sort_keys=True)
+
+
+def _event_record(grievance: Grievance, event: CaseEvent, seq: int, by: str, document: str) -> GrievanceEvent:
+    return GrievanceEvent(grievance_id=grievance.id, seq=seq, type=event.type, occurred_on=event.occurred_on,
+                          details=_details_out(event.details), document=document, recorded_by=by,
+                          recorded_at=_now(), reason=event.reason)
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+def _locked(session: Session, grievance_id: int, expected_version: int | None) -> Grievance:
+    grievance = session.scalar(select(Grievance).where(Grievance.id == grievance_id).with_for_update())
+    if grievance is None:
+        raise UserError(f"There is no grievance {grievance_id}.", field="grievance", fix="Check the link or number.")
+    if expected_version is not None and grievance.version != expected_version:
+        raise StaleCase("Someone else changed this case since you opened it.", field="version",
+                        fix="Reload the case, check what changed, and record the event again if it is still needed.")
+    return grievance
+
+
+def _board_slug(session: Session, grievance: Grievance) -> str:
+    return session.scalar(select(Board.slug).where(Board.id == grievance.board_id))
+
+
+def _local(session: Session, slug: str) -> UnionLocal:
+    local = session.scalar(select(UnionLocal).where(UnionLocal.slug == slug))
+    if local is None:
+        raise UserError(f"There is no union local '{slug}'.", field="local", fix="Create the local first.")
+    return local
+
+
+def ensure_local(session: Session, slug: str, name: str) -> UnionLocal:
+    local = session.scalar(select(UnionLocal).where(UnionLocal.slug == slug))
+    if local is None:
+        local = UnionLocal(slug=slug, name=name)
+        session.add(local)
+        session.flush()
+    return local
+
+
+def _require(value, field: str, fix: str) -> None:
+    if not value:
+        raise UserError(f"'{field}' is required.", field=field, fix=fix)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+__all__ = ["NewCase", "StaleCase", "EventRefused", "open_case", "record_event", "void_event", "case_state",
+           "recompute_after_calendar_change", "recompute_all", "calendar_for", "rules_named", "ensure_local"]

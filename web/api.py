@@ -1,0 +1,255 @@
+"""The JSON API under /api/: grievances, their events and deadlines, the board
+calendars, and the calculator. Thin: parse, call an operation, render. Errors
+are JSON naming the field and the fix; GET /api/openapi.json describes it all."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from cli.database import database, today
+from cli.deadlines import replay_case
+from models import Board, DeadlineMove, Grievance, GrievanceEvent, UnionLocal
+from operations import calendars as calendar_operations
+from operations import grievances as ops
+from school_calendar.days import ClosureKind, Unit
+from school_calendar.errors import UserError
+from school_calendar.explanation import explain
+from workflows.case_format import state_as_dict
+
+from .openapi import openapi_document
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(api)
+
+
+@api.errorhandler(UserError)
+def user_error(error: UserError):
+    status = 409 if isinstance(error, ops.StaleCase) else 404 if error.field == "grievance" else 400
+    return jsonify(error.as_dict()), status
+
+
+@api.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return jsonify({"error": error.description, "field": None, "fix": None}), error.code
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+# -- grievances --------------------------------------------------------------------
+
+@api.get("/grievances")
+def list_grievances():
+    limit = min(_int_arg("limit", 50), 500)
+    query = (select(Grievance).join(UnionLocal).where(UnionLocal.slug == _local_slug())
+             .order_by(Grievance.is_open.desc(), Grievance.next_act_by.is_(None), Grievance.next_act_by, Grievance.id)
+             .limit(limit))
+    if request.args.get("open", "1") != "all":
+        query = query.where(Grievance.is_open.is_(request.args.get("open", "1") == "1"))
+    if request.args.get("flag"):
+        query = query.where(Grievance.flag_codes.contains(request.args["flag"]))
+    with database().transaction() as session:
+        return jsonify({"grievances": [_summary(g) for g in session.scalars(query)]})
+
+
+@api.post("/grievances")
+def open_grievance():
+    body = _json()
+    case = ops.NewCase(
+        number=_field(body, "number"), kind=_field(body, "kind"), first_event_on=_date_field(body, "first_event_on"),
+        members=tuple(body.get("members") or ()), school=str(body.get("school", "")),
+        clauses=str(body.get("clauses", "")), description=str(body.get("description", "")),
+        remedy=str(body.get("remedy", "")), local=_local_slug(),
+        board=str(body.get("board") or current_app.config["DEFAULT_BOARD"]),
+        ruleset=str(body.get("ruleset") or current_app.config["DEFAULT_RULESET"]),
+        document=str(body.get("document", "")))
+    with database().transaction() as session:
+        grievance = ops.open_case(session, case, by=_field(body, "recorded_by"), today=today())
+        session.flush()
+        return jsonify(_detail(session, grievance)), 201
+
+
+@api.get("/grievances/<int:grievance_id>")
+def show_grievance(grievance_id: int):
+    with database().transaction() as session:
+        return jsonify(_detail(session, _grievance(session, grievance_id)))
+
+
+@api.post("/grievances/<int:grievance_id>/events")
+def record_event(grievance_id: int):
+    body = _json()
+    with database().transaction() as session:
+        _grievance(session, grievance_id)
+        grievance = ops.record_event(
+            session, grievance_id, type=_field(body, "type"), occurred_on=_date_field(body, "occurred_on"),
+            details=body.get("details") or {}, document=str(body.get("document", "")),
+            by=_field(body, "recorded_by"), today=today(), expected_version=body.get("version"))
+        return jsonify(_detail(session, grievance)), 201
+
+
+@api.post("/grievances/<int:grievance_id>/events/<int:event_id>/void")
+def void_event(grievance_id: int, event_id: int):
+    body = _json()
+    with database().transaction() as session:
+        _grievance(session, grievance_id)
+        grievance = ops.void_event(session, grievance_id, event_id, reason=_field(body, "reason"),
+                                   by=_field(body, "recorded_by"), today=today(), expected_version=body.get("version"))
+        return jsonify(_detail(session, grievance)), 201
+
+
+@api.post("/replay")
+def replay():
+    return jsonify(replay_case(_json()))
+
+
+# -- board calendars ----------------------------------------------------------------------
+
+@api.get("/boards")
+def boards():
+    with database().transaction() as session:
+        out = []
+        for slug in calendar_operations.board_slugs(session):
+            calendar = ops.calendar_for(session, slug)
+            out.append({"board": slug, "school_years": [
+                {"label": y.label, "first_day": y.first_day.isoformat(), "last_day": y.last_day.isoformat(),
+                 "verified": y.verified and not y.has_unconfirmed_dates, "source": y.source}
+                for y in calendar.years.values()]})
+    return jsonify({"boards": out})
+
+
+@api.get("/boards/<slug>/days")
+def board_days(slug: str):
+    start, end = _date_arg("from"), _date_arg("to")
+    if (end - start).days > 400:
+        raise UserError("Ask for at most 400 days at a time.", field="to", fix="Narrow the range.")
+    with database().transaction() as session:
+        calendar = ops.calendar_for(session, slug)
+    days = [calendar.day(start)] + calendar.days_between(start, end) if start <= end else []
+    return jsonify({"board": slug, "days": [
+        {"date": d.date.isoformat(), "type": str(d.type), "reason": d.reason, "school_year": d.school_year,
+         "counts_as": [str(u) for u in Unit if calendar.is_counted(d.date, u)]} for d in days]})
+
+
+@api.get("/boards/<slug>/schooldays")
+def schooldays(slug: str):
+    unit = Unit.parse(request.args.get("unit", "school-days"))
+    with database().transaction() as session:
+        calendar = ops.calendar_for(session, slug)
+    return jsonify(explain(calendar, _date_arg("start"), _int_arg("n", None), unit).as_dict())
+
+
+@api.post("/boards/<slug>/closures")
+def add_closure(slug: str):
+    body = _json()
+    try:
+        kind = ClosureKind(_field(body, "kind"))
+    except ValueError:
+        raise UserError(f"'{body['kind']}' is not a kind of closure.", field="kind",
+                        fix="Use strike, lock-out, weather or other.") from None
+    first = _date_field(body, "first")
+    last = _date_field(body, "last") if body.get("last") else first
+    with database().transaction() as session:
+        moves = calendar_operations.add_closure(session, slug, first, last, kind, str(body.get("name", "")),
+                                                by=_field(body, "recorded_by"), reason=_field(body, "reason"),
+                                                today=today())
+        moved = [_move(m) for m in moves]
+    return jsonify({"closure": {"first": first.isoformat(), "last": last.isoformat(), "kind": str(kind)},
+                    "moved_deadlines": moved}), 201
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+def _summary(g: Grievance) -> dict:
+    return {"id": g.id, "number": g.number, "kind": g.kind, "stage": g.stage, "open": g.is_open,
+            "members": g.members.splitlines(), "school": g.school, "opened_on": g.opened_on.isoformat(),
+            "next_act_by": g.next_act_by.isoformat() if g.next_act_by else None, "next_party": g.next_party,
+            "next_deadline": g.next_deadline_key, "flag_codes": g.flag_codes.split(), "version": g.version}
+
+
+def _detail(session, g: Grievance) -> dict:
+    state = ops.case_state(session, g, today())
+    rules = ops.rules_named(g.ruleset)
+    calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == g.board_id)))
+    events = session.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == g.id)
+                             .order_by(GrievanceEvent.seq))
+    moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == g.id).order_by(DeadlineMove.id))
+    return {**_summary(g), "clauses": g.clauses, "description": g.description, "remedy": g.remedy,
+            "ruleset": g.ruleset, **state_as_dict(state, rules, calendar),
+            "events": [_event(e) for e in events], "deadline_moves": [_move(m) for m in moves]}
+
+
+def _event(e: GrievanceEvent) -> dict:
+    import json
+
+    return {"id": e.id, "seq": e.seq, "type": e.type, "occurred_on": e.occurred_on.isoformat(),
+            "details": json.loads(e.details), "document": e.document, "recorded_by": e.recorded_by,
+            "recorded_at": e.recorded_at.isoformat(), "voids": e.voids_event_id, "reason": e.reason}
+
+
+def _move(m: DeadlineMove) -> dict:
+    return {"grievance_id": m.grievance_id, "deadline": m.deadline_key,
+            "old_due": m.old_due.isoformat() if m.old_due else None,
+            "new_due": m.new_due.isoformat() if m.new_due else None, "reason": m.reason,
+            "moved_at": m.moved_at.isoformat(), "moved_by": m.moved_by}
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise UserError("The request body is not a JSON object.", field="body",
+                        fix="Send Content-Type: application/json with an object.")
+    return body
+
+
+def _field(body: dict, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"'{name}' is required.", field=name, fix=f"Give {name} as text.")
+    return value.strip()
+
+
+def _date_field(body: dict, name: str) -> date:
+    return _parse_date(body.get(name), name)
+
+
+def _date_arg(name: str) -> date:
+    return _parse_date(request.args.get(name), name)
+
+
+def _parse_date(value, name: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise UserError(f"'{value}' is not a date.", field=name, fix="Write it as YYYY-MM-DD.") from None
+
+
+def _int_arg(name: str, default: int | None) -> int:
+    value = request.args.get(name)
+    if value is None and default is not None:
+        return default
+    if value is None or not value.isdigit():
+        raise UserError(f"'{value}' is not a whole number.", field=name, fix=f"Give {name} as a number, 0 or more.")
+    return int(value)
+
+
+def _grievance(session, grievance_id: int) -> Grievance:
+    g = session.scalar(select(Grievance).join(UnionLocal).where(Grievance.id == grievance_id,
+                                                                UnionLocal.slug == _local_slug()))
+    if g is None:
+        raise UserError(f"There is no grievance {grievance_id}.", field="grievance", fix="Check the link.")
+    return g
+
+
+def _local_slug() -> str:
+    # Until accounts exist (issue 4), the deployment's one local.
+    return current_app.config["DEFAULT_LOCAL"]

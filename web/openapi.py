@@ -1,0 +1,132 @@
+"""The OpenAPI 3.1 description of /api/, served at /api/openapi.json."""
+from __future__ import annotations
+
+DATE = {"type": "string", "format": "date"}
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _responses(ok: str, schema: dict, status: str = "200") -> dict:
+    return {status: {"description": ok, **_json(schema)},
+            "400": {"description": "Bad input: the field at fault and the fix", **_json(ERROR)},
+            "404": {"description": "Not found", **_json(ERROR)}}
+
+
+def _query(name: str, schema: dict, required: bool = True, text: str = "") -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": text}
+
+
+PATH_ID = {"name": "grievance_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PATH_BOARD = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def openapi_document() -> dict:
+    grievance = {"$ref": "#/components/schemas/Grievance"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Grievance timeline tracker API", "version": "1",
+                 "description": "Article 33 grievances as timelines: events in, deadlines and flags out, "
+                                "each deadline with its school-day arithmetic."},
+        "paths": {
+            "/api/grievances": {
+                "get": {"summary": "Grievances, the most urgent first",
+                        "parameters": [_query("open", {"type": "string", "enum": ["1", "0", "all"]}, False),
+                                       _query("flag", {"type": "string"}, False, "only cases with this flag"),
+                                       _query("limit", {"type": "integer", "minimum": 0, "maximum": 500}, False)],
+                        "responses": _responses("The list", {"type": "object", "properties": {
+                            "grievances": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}}}})},
+                "post": {"summary": "Open a case (33.03, 33.04: member(s), clauses, description, remedy)",
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewGrievance"})},
+                         "responses": _responses("The new case", grievance, "201")},
+            },
+            "/api/grievances/{grievance_id}": {
+                "get": {"summary": "A case: events, deadlines with explanations, flags, allowed events",
+                        "parameters": [PATH_ID], "responses": _responses("The case", grievance)}},
+            "/api/grievances/{grievance_id}/events": {
+                "post": {"summary": "Record an event the procedure allows now",
+                         "parameters": [PATH_ID],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewEvent"})},
+                         "responses": {**_responses("The case after the event", grievance, "201"),
+                                       "409": {"description": "The case changed since `version`", **_json(ERROR)}}}},
+            "/api/grievances/{grievance_id}/events/{event_id}/void": {
+                "post": {"summary": "Void an event (a correction, with a reason)",
+                         "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
+                                                  "schema": {"type": "integer"}}],
+                         "requestBody": {"required": True, **_json({
+                             "type": "object", "required": ["reason", "recorded_by"],
+                             "properties": {"reason": {"type": "string", "minLength": 1},
+                                            "recorded_by": {"type": "string", "minLength": 1},
+                                            "version": {"type": "integer"}}})},
+                         "responses": _responses("The case after the correction", grievance, "201")}},
+            "/api/replay": {
+                "post": {"summary": "Calculator: a case's state from its events; stores nothing",
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Case"})},
+                         "responses": _responses("State, deadlines and flags", {"type": "object"})}},
+            "/api/boards": {"get": {"summary": "Boards and their loaded school years",
+                                    "responses": _responses("The boards", {"type": "object"})}},
+            "/api/boards/{slug}/days": {
+                "get": {"summary": "Each day's type between two dates",
+                        "parameters": [PATH_BOARD, _query("from", DATE), _query("to", DATE)],
+                        "responses": _responses("The days", {"type": "object"})}},
+            "/api/boards/{slug}/schooldays": {
+                "get": {"summary": "The Nth counted day after a date, with every day explained",
+                        "parameters": [PATH_BOARD, _query("start", DATE), _query("n", {"type": "integer", "minimum": 0}),
+                                       _query("unit", {"type": "string", "enum": ["school-days", "days", "reg304"]}, False)],
+                        "responses": _responses("The explanation", {"type": "object"})}},
+            "/api/boards/{slug}/closures": {
+                "post": {"summary": "Add a closure; running deadlines move and the moves are returned",
+                         "parameters": [PATH_BOARD],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Closure"})},
+                         "responses": _responses("The closure and the deadlines it moved", {"type": "object"}, "201")}},
+            "/api/openapi.json": {"get": {"summary": "This document",
+                                          "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+        },
+        "components": {"schemas": _schemas()},
+    }
+
+
+def _schemas() -> dict:
+    text, texts = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+    return {
+        "Error": {"type": "object", "required": ["error"], "properties": {
+            "error": text, "field": {"type": ["string", "null"]}, "fix": {"type": ["string", "null"]},
+            "problems": {"type": "array", "items": {"type": "object"}}}},
+        "NewGrievance": {"type": "object", "required": ["number", "kind", "first_event_on", "recorded_by"],
+                         "properties": {"number": {"type": "string", "minLength": 1, "maxLength": 40},
+                                        "kind": {"type": "string", "enum": ["individual", "group", "policy", "union", "board"]},
+                                        "first_event_on": DATE, "members": texts, "school": text, "clauses": text,
+                                        "description": text, "remedy": text, "board": text, "ruleset": text,
+                                        "document": text, "recorded_by": {"type": "string", "minLength": 1}}},
+        "NewEvent": {"type": "object", "required": ["type", "occurred_on", "recorded_by"],
+                     "properties": {"type": text, "occurred_on": DATE, "details": {"type": "object"},
+                                    "document": text, "recorded_by": {"type": "string", "minLength": 1},
+                                    "version": {"type": "integer"}}},
+        "Closure": {"type": "object", "required": ["first", "kind", "reason", "recorded_by"],
+                    "properties": {"first": DATE, "last": DATE,
+                                   "kind": {"type": "string", "enum": ["strike", "lock-out", "weather", "other"]},
+                                   "name": text, "reason": {"type": "string", "minLength": 1},
+                                   "recorded_by": {"type": "string", "minLength": 1}}},
+        "Case": {"type": "object", "required": ["kind", "events"], "properties": {
+            "board": text, "ruleset": text, "kind": text, "today": DATE,
+            "events": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type", "date"],
+                       "properties": {"id": {}, "type": text, "date": DATE, "details": {"type": "object"},
+                                      "voids": {}, "reason": text}}}}},
+        "Summary": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "number": text, "kind": text, "stage": text, "open": {"type": "boolean"},
+            "members": texts, "school": text, "opened_on": DATE, "next_act_by": {"type": ["string", "null"]},
+            "next_party": {"type": ["string", "null"]}, "next_deadline": {"type": ["string", "null"]},
+            "flag_codes": texts, "version": {"type": "integer"}}},
+        "Deadline": {"type": "object", "properties": {
+            "key": text, "label": text, "clause": text, "party": text, "status": text, "trigger": text,
+            "trigger_date": DATE, "n": {"type": ["integer", "null"]}, "unit": text, "due": {"type": ["string", "null"]},
+            "safe_due": {"type": ["string", "null"]}, "act_by": {"type": ["string", "null"]},
+            "consequence_text": text, "interpretation": {"type": ["string", "null"]},
+            "explanation": {"type": ["object", "null"]}}},
+        "Grievance": {"allOf": [{"$ref": "#/components/schemas/Summary"}, {"type": "object", "properties": {
+            "deadlines": {"type": "array", "items": {"$ref": "#/components/schemas/Deadline"}},
+            "flags": {"type": "array"}, "events": {"type": "array"}, "allowed_events": {"type": "array"},
+            "deadline_moves": {"type": "array"}}}]},
+    }

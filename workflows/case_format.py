@@ -1,0 +1,125 @@
+"""The case format: a case as a board, a kind and a list of events, in JSON.
+Read by `flask --app app deadlines replay CASE.json` and POST /api/replay,
+which store nothing. docs/case-format.md describes every field and event type.
+
+    {"board": "amdsb-elementary", "ruleset": "amdsb-etfo-article-33",
+     "kind": "individual", "today": "2025-11-20",
+     "events": [{"type": "awareness", "date": "2025-10-01"},
+                {"type": "extension_agreed", "date": "2025-11-10",
+                 "details": {"limit": "step2_referral", "new_due": "2025-12-01"}}]}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from school_calendar.board_calendar import BoardCalendar
+from school_calendar.errors import UserError
+from school_calendar.explanation import explain
+
+from .engine import CaseEvent, CaseState, Deadline
+from .rules import RuleSet
+
+DATE_DETAILS = ("new_due", "mediation_by", "hearing_date")
+
+
+@dataclass(frozen=True)
+class Case:
+    board: str
+    ruleset: str
+    kind: str
+    today: date
+    events: list[CaseEvent]
+
+
+def read_case(data: Any, *, default_today: date, default_board: str, default_ruleset: str) -> Case:
+    if not isinstance(data, dict):
+        raise UserError("A case is a JSON object.", field="case", fix='Start from {"kind": …, "events": […]}.')
+    events = data.get("events")
+    if not isinstance(events, list) or not events:
+        raise UserError("The case has no events.", field="events", fix="Give a list of events, oldest first.")
+    return Case(board=str(data.get("board") or default_board), ruleset=str(data.get("ruleset") or default_ruleset),
+                kind=_text(data, "kind", "kind"), today=_date(data.get("today"), "today") if data.get("today") else default_today,
+                events=[_event(item, i) for i, item in enumerate(events)])
+
+
+def _event(item: Any, index: int) -> CaseEvent:
+    where = f"events[{index}]"
+    if not isinstance(item, dict):
+        raise UserError(f"{where} is not an object.", field=where, fix='Write {"type": …, "date": "YYYY-MM-DD"}.')
+    details = item.get("details") or {}
+    if not isinstance(details, dict):
+        raise UserError(f"{where}.details is not an object.", field=f"{where}.details", fix="Give details as an object.")
+    details = {k: _date(v, f"{where}.details.{k}") if k in DATE_DETAILS else v for k, v in details.items()}
+    return CaseEvent(id=item.get("id", index + 1), type=_text(item, "type", f"{where}.type"),
+                     occurred_on=_date(item.get("date"), f"{where}.date"), details=details, seq=index + 1,
+                     voids=item.get("voids"), reason=str(item.get("reason", "")))
+
+
+def _text(data: dict, key: str, field: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"'{field}' is missing.", field=field, fix=f"Give {key} as text.")
+    return value.strip()
+
+
+def _date(value: Any, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise UserError(f"'{value}' is not a date.", field=field, fix="Write dates as YYYY-MM-DD.") from None
+
+
+def state_as_dict(state: CaseState, rules: RuleSet, calendar: BoardCalendar, *, explanations: bool = True) -> dict:
+    """The case's state as JSON-ready values, each deadline with its arithmetic."""
+    return {
+        "kind": state.kind, "stage": state.stage, "stage_label": rules.stages[state.stage].label, "open": state.open,
+        "opened_on": _iso(state.opened_on),
+        "next_deadline": state.next_deadline.key if state.next_deadline else None,
+        "deadlines": [deadline_as_dict(d, calendar, explanations) for d in state.deadlines],
+        "flags": [{"code": f.code, "clause": f.clause, "message": f.message, "deadline": f.deadline_key,
+                   "date": _iso(f.date)} for f in state.flags],
+        "allowed_events": [{"type": t, "label": rules.events[t].label, "clause": rules.events[t].clause,
+                            "details": list(rules.events[t].details)} for t in state.allowed_events],
+    }
+
+
+def deadline_as_dict(d: Deadline, calendar: BoardCalendar, with_explanation: bool = True) -> dict:
+    out = {
+        "key": d.key, "label": d.rule.label, "clause": d.rule.clause, "party": d.party, "status": d.status,
+        "trigger": d.trigger, "trigger_date": _iso(d.trigger_date), "n": d.rule.n, "unit": str(d.rule.unit),
+        "meeting_delay_school_days": d.delay, "extended_to": _iso(d.extended_to), "due": _iso(d.due),
+        "safe_due": _iso(d.safe_due), "act_by": _iso(d.act_by), "provisional": d.provisional,
+        "ended_on": _iso(d.ended_on), "ended_by": d.ended_by, "consequence": d.rule.consequence,
+        "consequence_text": d.rule.consequence_text, "interpretation": d.rule.interpretation, "error": d.error,
+    }
+    if with_explanation:
+        out["explanation"] = explain_deadline(d, calendar)
+    return out
+
+
+def explain_deadline(d: Deadline, calendar: BoardCalendar) -> dict | None:
+    """The days counted and skipped from the trigger to the due date, or why there are none."""
+    if d.extended_to:
+        return {"text": f"Extended by written mutual consent (33.02 d) to {d.extended_to}."}
+    if d.rule.n is None:
+        return {"text": f"An agreed date ({d.rule.clause}): {d.due}."}
+    if d.error or d.due is None:
+        return {"text": d.error or "Not counted."}
+    explained = explain(calendar, d.trigger_date, d.counted_n, d.rule.unit)
+    data = explained.as_dict()
+    data["text"] = explained.text()
+    if d.provisional:
+        data["provisional"] = (f"The grievance meeting requested on {d.meeting_pending_since} has not been held; "
+                               "the reply waits for it. The date assumes the meeting on the last day it may be held.")
+    if d.delay:
+        data["meeting_delay"] = (f"{d.rule.n} {d.rule.unit} plus {d.delay} school days between the meeting "
+                                 f"request and the meeting (33.04 Grievance Hearing).")
+    return data
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
