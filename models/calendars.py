@@ -23,6 +23,10 @@ class Board(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
+    # A new random token with every change to the board's calendar: counting code
+    # caches a calendar by it. Random, so a rolled-back change can never be mistaken
+    # for a later committed one.
+    calendar_token: Mapped[str] = mapped_column(String(32), default="")
 
     school_years: Mapped[list[SchoolYearRecord]] = relationship(
         back_populates="board", order_by="SchoolYearRecord.start_year", cascade="all, delete-orphan")

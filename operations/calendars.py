@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select
+from uuid import uuid4
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Board, CalendarChange, CalendarEntryRecord, SchoolYearRecord
@@ -86,10 +88,9 @@ def calendar_changes(session: Session, board_slug: str) -> list[CalendarChange]:
                                 .order_by(CalendarChange.changed_at, CalendarChange.id)))
 
 
-def change_count(board_slug: str):
-    """A statement giving the board calendar's version: it grows with every change."""
-    return (select(func.count(CalendarChange.id)).join(Board, Board.id == CalendarChange.board_id)
-            .where(Board.slug == board_slug))
+def calendar_token(board_slug: str):
+    """A statement giving the board calendar's token, new with every change."""
+    return select(Board.calendar_token).where(Board.slug == board_slug)
 
 
 def board_slugs(session: Session) -> list[str]:
@@ -132,7 +133,7 @@ def _entry_record(entry: CalendarEntry) -> CalendarEntryRecord:
 def _board(session: Session, slug: str, create_with_name: str | None = None) -> Board:
     board = session.scalar(select(Board).where(Board.slug == slug))
     if board is None and create_with_name is not None:
-        board = Board(slug=slug, name=create_with_name)
+        board = Board(slug=slug, name=create_with_name, calendar_token=uuid4().hex)
         session.add(board)
         session.flush()
     if board is None:
@@ -154,6 +155,7 @@ def _stored_year(session: Session, board: Board, label: str) -> SchoolYearRecord
 
 
 def _log(session: Session, board: Board, label: str, by: str, action: str, reason: str, details: str) -> None:
+    board.calendar_token = uuid4().hex
     session.add(CalendarChange(board_id=board.id, school_year_label=label, changed_at=datetime.now(timezone.utc),
                                changed_by=by, action=action, reason=reason, details=details))
 

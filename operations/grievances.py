@@ -51,17 +51,19 @@ def rules_named(name: str) -> RuleSet:
     return load_ruleset(name)
 
 
-_calendars: dict[str, tuple[int, BoardCalendar]] = {}
+_calendars: dict[tuple[str, str, str], BoardCalendar] = {}
 
 
 def calendar_for(session: Session, board_slug: str) -> BoardCalendar:
-    """The board's calendar, rebuilt only when its change log has grown."""
-    version = session.scalar(calendar_operations.change_count(board_slug))
-    cached = _calendars.get(board_slug)
-    if cached and cached[0] == version:
-        return cached[1]
-    calendar = calendar_operations.board_calendar(session, board_slug)
-    _calendars[board_slug] = (version, calendar)
+    """The board's calendar, built once per version of it (its calendar_token)."""
+    token = session.scalar(calendar_operations.calendar_token(board_slug))
+    key = (str(session.get_bind().url), board_slug, token or "")
+    calendar = _calendars.get(key) if token else None
+    if calendar is None:
+        calendar = calendar_operations.board_calendar(session, board_slug)
+        if len(_calendars) > 64:
+            _calendars.clear()
+        _calendars[key] = calendar
     return calendar
 
 

@@ -90,3 +90,24 @@ def test_a_closure_over_another_closure_is_refused_and_nothing_is_stored(app):
                                 .where(CalendarEntryRecord.day_type == "closure")).all()
         logged = session.scalars(select(CalendarChange.action).where(CalendarChange.action == "closure added")).all()
     assert kinds == ["strike"] and logged == ["closure added"]
+
+
+def test_a_rolled_back_closure_never_reaches_a_later_count(app):
+    # 2025-26, from Mon 2025-11-03: Tue 4 (1) unless closed. A closure on Nov 4 is
+    # rolled back; a later one on Nov 5 commits. Counting must see Nov 5 only.
+    from operations.grievances import calendar_for
+
+    db = app.extensions["database"]
+    with pytest.raises(RuntimeError):
+        with db.transaction() as session:
+            ops.add_closure(session, "amdsb-elementary", date(2025, 11, 4), date(2025, 11, 4),
+                            ClosureKind.WEATHER, "Fog", by="me", reason="fog", today=date(2025, 11, 1))
+            assert calendar_for(session, "amdsb-elementary").add(date(2025, 11, 3), 1) == date(2025, 11, 5)
+            raise RuntimeError("the user's action failed after the closure was written")
+    with db.transaction() as session:
+        ops.add_closure(session, "amdsb-elementary", date(2025, 11, 5), date(2025, 11, 5),
+                        ClosureKind.WEATHER, "Snow", by="me", reason="snow", today=date(2025, 11, 1))
+    with db.transaction() as session:
+        calendar = calendar_for(session, "amdsb-elementary")
+    assert calendar.add(date(2025, 11, 3), 1) == date(2025, 11, 4)
+    assert calendar.add(date(2025, 11, 3), 2) == date(2025, 11, 6)
