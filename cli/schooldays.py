@@ -23,6 +23,7 @@ from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year
 from school_calendar.days import ClosureKind, DayType, Unit
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
+from school_calendar.school_year import CalendarEntry
 
 
 def init_app(app: Flask) -> None:
@@ -188,7 +189,7 @@ def load(directory, replace, by):
         years = read_board_directory(directory)
         with database().transaction() as session:
             outcomes = [calendar_operations.load_school_year(session, year, by=by, reason="loaded from file",
-                                                             replace=replace)
+                                                             replace=replace, today=today())
                         for board_years in years.values() for year in board_years]
     except UserError as error:
         _fail(error)
@@ -214,7 +215,33 @@ def close(first, last, board, kind, name, reason, by):
             moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
     except UserError as error:
         _fail(error)
-    click.echo(f"Closure recorded: {first} .. {last or first} ({kind}). Deadlines moved: {len(moved)}.")
+    _report_moves(f"Closure recorded: {first} .. {last or first} ({kind}).", moved)
+
+
+@schooldays.command(name="add-day")
+@click.argument("first", type=ISO)
+@click.argument("last", type=ISO, required=False)
+@board_option
+@click.option("--type", "day_type", type=click.Choice(["pa day", "split day", "school holiday"]), required=True)
+@click.option("--name", default="", help="What the board calls it, e.g. 'PA day (board-wide)'.")
+@click.option("--reason", required=True, help="Why it is recorded (the board's notice, say).")
+@by_option
+def add_day(first, last, board, day_type, name, reason, by):
+    """Add a PA day, split day or school holiday the board declared during the year."""
+    types = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY, "school holiday": DayType.SCHOOL_HOLIDAY}
+    entry = CalendarEntry(first, last or first, types[day_type], name.strip())
+    try:
+        with database().transaction() as session:
+            moves = calendar_operations.add_day(session, board or current_app.config["DEFAULT_BOARD"], entry,
+                                                by=by, reason=reason, today=today())
+            moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
+    except UserError as error:
+        _fail(error)
+    _report_moves(f"{day_type} recorded: {first} .. {last or first}.", moved)
+
+
+def _report_moves(done: str, moved) -> None:
+    click.echo(f"{done} Deadlines moved: {len(moved)}.")
     for grievance_id, key, old, new in moved:
         click.echo(f"  case {grievance_id}: {key} {old} -> {new}")
 

@@ -28,9 +28,11 @@ class LoadOutcome:
     action: str  # "loaded", "replaced", "unchanged", "kept (differs from file)"
 
 
-def load_school_year(session: Session, year: SchoolYear, *, by: str, reason: str, replace: bool = False) -> LoadOutcome:
+def load_school_year(session: Session, year: SchoolYear, *, by: str, reason: str, replace: bool = False,
+                     today: date | None = None) -> LoadOutcome:
     """Store `year`; a year already stored is kept unless `replace` is given,
-    so that closures added in the app are never overwritten by accident."""
+    so that closures added in the app are never overwritten by accident. With
+    `today`, the cases counting on the year are recomputed."""
     validate(year)
     board = _board(session, year.board, create_with_name=year.board_name)
     stored = _stored_year(session, board, year.label)
@@ -44,37 +46,51 @@ def load_school_year(session: Session, year: SchoolYear, *, by: str, reason: str
         session.flush()
     session.add(_record_for(board, year))
     _log(session, board, year.label, by, action, reason, f"from {year.origin or 'an import'}")
+    _recompute(session, year.board, year.covers_from, year.covers_until, by, today,
+               f"The {year.label} calendar was {action} ({reason})")
     return LoadOutcome(year.board, year.label, action)
 
 
 def add_closure(session: Session, board_slug: str, first: date, last: date, kind: ClosureKind, name: str,
                 *, by: str, reason: str, today: date) -> list:
     """23.01 and the strike notes: a closure added during the year (strike,
-    lock-out, weather, other), validated with the rest of the year first. Every
-    case with a limit running across it is recomputed; returns the deadlines
-    that moved."""
-    _require_text(by, "by", "Say who is adding the closure.")
+    lock-out, weather, other). See add_day."""
+    entry = CalendarEntry(first, last, DayType.CLOSURE, name.strip(), kind)
+    return add_day(session, board_slug, entry, by=by, reason=reason, today=today)
+
+
+def add_day(session: Session, board_slug: str, entry: CalendarEntry, *, by: str, reason: str, today: date) -> list:
+    """A day or range added to a board calendar during the year (a closure, a PA
+    day the board adds, a school holiday), validated with the rest of the year
+    first. Every case with a limit running across it is recomputed; returns the
+    deadlines that moved."""
+    _require_text(by, "by", "Say who is changing the calendar.")
     _require_text(reason, "reason", "Say why (e.g. 'Board closed all schools: snow storm').")
     board = _board(session, board_slug)
-    label = label_for(first)
-    if label_for(last) != label:
-        raise UserError(f"The closure {first} .. {last} spans two school years.", field="last",
-                        fix="Add one closure per school year.")
+    label = label_for(entry.first)
+    if label_for(entry.last) != label:
+        raise UserError(f"{entry.first} .. {entry.last} spans two school years.", field="last",
+                        fix="Add one range per school year.")
     stored = _stored_year(session, board, label)
     if stored is None:
         raise UserError(f"Board '{board_slug}' has no {label} school year loaded.", field="first",
                         fix=f"Load the {label} calendar first, or check the date.")
-    entry = CalendarEntry(first, last, DayType.CLOSURE, name.strip(), kind)
-    year = to_school_year(stored, board).with_entry(entry)
-    validate(year)
+    validate(to_school_year(stored, board).with_entry(entry))
     stored.entries.append(_entry_record(entry))
-    _log(session, board, label, by, "closure added", reason, f"{first} .. {last}: closure: {kind} ({name})")
+    what = f"closure: {entry.closure_kind}" if entry.closure_kind else str(entry.type)
+    named = f"{what}: {entry.name}" if entry.name else what
+    _log(session, board, label, by, f"{entry.type} added", reason, f"{entry.first} .. {entry.last}: {named}")
+    return _recompute(session, board_slug, entry.first, entry.last, by, today,
+                      f"{entry.first} .. {entry.last} ({named}) added to the board calendar: {reason}")
+
+
+def _recompute(session: Session, board_slug: str, first: date, last: date, by: str, today: date | None, reason: str):
+    if today is None:
+        return []
     session.flush()
     from .grievances import recompute_after_calendar_change  # grievances counts on this module's calendars
 
-    return recompute_after_calendar_change(session, board_slug, first, last, today=today, by=by,
-                                           reason=f"Closure {first} .. {last} ({kind}{': ' + name if name else ''}) "
-                                                  f"added to the board calendar: {reason}")
+    return recompute_after_calendar_change(session, board_slug, first, last, today=today, by=by, reason=reason)
 
 
 def board_calendar(session: Session, board_slug: str) -> BoardCalendar:

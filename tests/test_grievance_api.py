@@ -116,7 +116,20 @@ def test_a_closure_moves_running_deadlines_and_says_so_on_the_timeline(client, a
     assert [(m["deadline"], m["old_due"], m["new_due"]) for m in moved] == [("step1_reply", "2025-11-27", "2025-12-01")]
     after = client.get(f"/api/grievances/{case['id']}").get_json()
     assert deadline(after, "step1_reply")["due"] == "2025-12-01"
-    assert "Closure 2025-11-24 .. 2025-11-25 (strike: ETFO strike)" in after["deadline_moves"][0]["reason"]
+    assert after["deadline_moves"][0]["reason"] == ("2025-11-24 .. 2025-11-25 (closure: strike: ETFO strike) added to "
+                                                    "the board calendar: Board notice of school closures")
+
+
+def test_a_pa_day_added_mid_year_moves_school_day_limits(client):
+    # Filed Thu 2025-11-13: reply due Thu Nov 27 (see above). The board adds a PA day on
+    # Fri Nov 21: it is not a school day, so the reply moves one school day, to Fri Nov 28.
+    case = open_case(client, number="2025-005", kind="policy", first="2025-11-10")
+    record(client, case["id"], "grievance_filed", "2025-11-13")
+    added = client.post("/api/boards/amdsb-elementary/days",
+                        json={"first": "2025-11-21", "type": "pa day", "name": "PA day added by the board",
+                              "reason": "Board memo 2025-11-01", "recorded_by": "officer"})
+    assert added.status_code == 201, added.get_json()
+    assert [(m["old_due"], m["new_due"]) for m in added.get_json()["moved_deadlines"]] == [("2025-11-27", "2025-11-28")]
 
 
 def test_a_full_recompute_changes_nothing(client, app):

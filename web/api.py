@@ -14,7 +14,8 @@ from cli.deadlines import replay_case
 from models import Board, DeadlineMove, Grievance, GrievanceEvent, UnionLocal
 from operations import calendars as calendar_operations
 from operations import grievances as ops
-from school_calendar.days import ClosureKind, Unit
+from school_calendar.days import ClosureKind, DayType, Unit
+from school_calendar.school_year import CalendarEntry
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
 from workflows.case_format import state_as_dict
@@ -149,20 +150,45 @@ def schooldays(slug: str):
 @api.post("/boards/<slug>/closures")
 def add_closure(slug: str):
     body = _json()
-    try:
-        kind = ClosureKind(_field(body, "kind"))
-    except ValueError:
-        raise UserError(f"'{body['kind']}' is not a kind of closure.", field="kind",
-                        fix="Use strike, lock-out, weather or other.") from None
+    return _add_day(slug, body, {**body, "type": "closure", "closure_kind": body.get("kind")})
+
+
+@api.post("/boards/<slug>/days")
+def add_day(slug: str):
+    body = _json()
+    return _add_day(slug, body, body)
+
+
+def _add_day(slug: str, body: dict, spec: dict):
+    """A PA day, school holiday or closure added during the year; running deadlines move."""
     first = _date_field(body, "first")
     last = _date_field(body, "last") if body.get("last") else first
+    entry = CalendarEntry(first, last, _day_type(spec.get("type")), str(body.get("name", "")).strip(),
+                          _closure_kind(spec.get("closure_kind")) if spec.get("type") == "closure" else None)
     with database().transaction() as session:
-        moves = calendar_operations.add_closure(session, slug, first, last, kind, str(body.get("name", "")),
-                                                by=_field(body, "recorded_by"), reason=_field(body, "reason"),
-                                                today=today())
+        moves = calendar_operations.add_day(session, slug, entry, by=_field(body, "recorded_by"),
+                                            reason=_field(body, "reason"), today=today())
         moved = [_move(m) for m in moves]
-    return jsonify({"closure": {"first": first.isoformat(), "last": last.isoformat(), "kind": str(kind)},
+    return jsonify({"added": {"first": first.isoformat(), "last": last.isoformat(), "type": str(entry.type),
+                              "closure_kind": str(entry.closure_kind) if entry.closure_kind else None},
                     "moved_deadlines": moved}), 201
+
+
+def _day_type(value) -> DayType:
+    types = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY, "school holiday": DayType.SCHOOL_HOLIDAY,
+             "closure": DayType.CLOSURE}
+    if value not in types:
+        raise UserError(f"'{value}' is not a day that can be added during the year.", field="type",
+                        fix="Use 'pa day', 'split day', 'school holiday' or 'closure'.")
+    return types[value]
+
+
+def _closure_kind(value) -> ClosureKind:
+    try:
+        return ClosureKind(value)
+    except ValueError:
+        raise UserError(f"'{value}' is not a kind of closure.", field="kind",
+                        fix="Use strike, lock-out, weather or other.") from None
 
 
 # -- rendering ------------------------------------------------------------------------------

@@ -70,7 +70,12 @@ def openapi_document() -> dict:
             "/api/boards/{slug}/days": {
                 "get": {"summary": "Each day's type between two dates",
                         "parameters": [PATH_BOARD, _query("from", DATE), _query("to", DATE)],
-                        "responses": _responses("The days", {"type": "object"})}},
+                        "responses": _responses("The days", {"type": "object"})},
+                "post": {"summary": "Add a PA day, split day, school holiday or closure during the year; "
+                                    "running deadlines move and the moves are returned",
+                         "parameters": [PATH_BOARD],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewDay"})},
+                         "responses": _responses("The day and the deadlines it moved", {"type": "object"}, "201")}},
             "/api/boards/{slug}/schooldays": {
                 "get": {"summary": "The Nth counted day after a date, with every day explained",
                         "parameters": [PATH_BOARD, _query("start", DATE), _query("n", {"type": "integer", "minimum": 0}),
@@ -109,6 +114,12 @@ def _schemas() -> dict:
                                    "kind": {"type": "string", "enum": ["strike", "lock-out", "weather", "other"]},
                                    "name": text, "reason": {"type": "string", "minLength": 1},
                                    "recorded_by": {"type": "string", "minLength": 1}}},
+        "NewDay": {"type": "object", "required": ["first", "type", "reason", "recorded_by"],
+                   "properties": {"first": DATE, "last": DATE,
+                                  "type": {"type": "string", "enum": ["pa day", "split day", "school holiday", "closure"]},
+                                  "closure_kind": {"type": "string", "enum": ["strike", "lock-out", "weather", "other"]},
+                                  "name": text, "reason": {"type": "string", "minLength": 1},
+                                  "recorded_by": {"type": "string", "minLength": 1}}},
         "Case": {"type": "object", "required": ["kind", "events"], "properties": {
             "board": text, "ruleset": text, "kind": text, "today": DATE,
             "events": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type", "date"],
