@@ -130,6 +130,31 @@ def void_event(session: Session, grievance_id: int, event_id: int, *, reason: st
     return grievance
 
 
+def correct_event(session: Session, grievance_id: int, event_id: int, *, occurred_on: date,
+                  details: dict | None = None, reason: str, by: str, today: date,
+                  expected_version: int | None = None) -> Grievance:
+    """A wrong date or detail: void the event and record it again, checked together,
+    so even the case's first event can be corrected."""
+    _require(reason.strip(), "reason", "Say what was wrong (e.g. 'the reply was delivered on the 14th').")
+    grievance = _locked(session, grievance_id, expected_version)
+    events = _case_events(session, grievance)
+    target = next((e for e in events if e.id == event_id and e.type != VOID), None)
+    if target is None:
+        raise UserError(f"Grievance {grievance.number} has no event {event_id} to correct.", field="event",
+                        fix="Give the id of one of the case's events.")
+    seq = max(e.seq for e in events) + 1
+    void = CaseEvent(None, VOID, today, {}, seq, voids=event_id, reason=reason)
+    again = CaseEvent(None, target.type, occurred_on, _details_in(details if details is not None else target.details),
+                      seq + 1)
+    state = check_new_event(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
+                            grievance.kind, [*events, void], again, today)
+    void_record = _event_record(grievance, void, seq, by, "")
+    void_record.voids_event_id = event_id
+    session.add_all([void_record, _event_record(grievance, again, seq + 1, by, "")])
+    _store_derived(session, grievance, state, today)
+    return grievance
+
+
 def case_state(session: Session, grievance: Grievance, today: date) -> CaseState:
     """The case replayed from its events, for display (with explanations on demand)."""
     return replay(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
@@ -201,6 +226,7 @@ def _store_derived(session: Session, grievance: Grievance, state: CaseState, tod
                  deadline_key=f.deadline_key, date=f.date) for f in state.flags])
     following = state.next_deadline
     grievance.stage, grievance.is_open, grievance.derived_as_of = state.stage, state.open, today
+    grievance.opened_on = state.opened_on or grievance.opened_on  # a corrected first event moves it
     grievance.next_act_by = following.act_by if following else None
     grievance.next_party = following.party if following else None
     grievance.next_deadline_key = following.key if following else None
@@ -310,5 +336,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-__all__ = ["NewCase", "StaleCase", "EventRefused", "open_case", "record_event", "void_event", "case_state",
+__all__ = ["NewCase", "StaleCase", "EventRefused", "open_case", "record_event", "void_event", "correct_event",
+           "case_state",
            "recompute_after_calendar_change", "recompute_all", "calendar_for", "rules_named", "ensure_local"]

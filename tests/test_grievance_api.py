@@ -199,3 +199,18 @@ def test_demo_cases_load_once_in_different_states(app):
     listed = app.test_client().get("/api/grievances?open=all").get_json()["grievances"]
     assert len(listed) == 8
     assert {g["stage"] for g in listed} >= {"complaint", "step_1", "step_2", "arbitration", "board_step_1", "settled"}
+
+
+def test_the_first_event_can_be_corrected_to_an_earlier_date(client):
+    # Awareness recorded as Fri 2025-10-10, really Wed Oct 1: complaint_raise then runs
+    # Thu Oct 2 (1) ... Fri Oct 10 (7), [Mon 13 Thanksgiving], Tue 14 (8), Wed 15 (9), Thu 16 (10).
+    case = open_case(client, first="2025-10-10")
+    first_event = case["events"][0]["id"]
+    corrected = client.post(f"/api/grievances/{case['id']}/events/{first_event}/correct",
+                            json={"occurred_on": "2025-10-01", "reason": "the teacher learned of it on Oct 1",
+                                  "recorded_by": "officer"})
+    assert corrected.status_code == 201, corrected.get_json()
+    body = corrected.get_json()
+    assert deadline(body, "complaint_raise")["due"] == "2025-10-16"
+    assert [(e["type"], e["voids"]) for e in body["events"]] == [("awareness", None), ("void", first_event),
+                                                                  ("awareness", None)]

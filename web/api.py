@@ -106,6 +106,18 @@ def void_event(grievance_id: int, event_id: int):
         return jsonify(_detail(session, grievance)), 201
 
 
+@api.post("/grievances/<int:grievance_id>/events/<int:event_id>/correct")
+def correct_event(grievance_id: int, event_id: int):
+    body = _json()
+    with database().transaction() as session:
+        _grievance(session, grievance_id)
+        grievance = ops.correct_event(session, grievance_id, event_id, occurred_on=_date_field(body, "occurred_on"),
+                                      details=body.get("details"), reason=_field(body, "reason"),
+                                      by=_field(body, "recorded_by"), today=today(),
+                                      expected_version=body.get("version"))
+        return jsonify(_detail(session, grievance)), 201
+
+
 @api.post("/replay")
 def replay():
     return jsonify(replay_case(_json()))

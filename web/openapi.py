@@ -61,6 +61,17 @@ def openapi_document() -> dict:
                                             "recorded_by": {"type": "string", "minLength": 1},
                                             "version": {"type": "integer"}}})},
                          "responses": _responses("The case after the correction", grievance, "201")}},
+            "/api/grievances/{grievance_id}/events/{event_id}/correct": {
+                "post": {"summary": "Correct an event's date or details: it is voided and recorded again, checked together",
+                         "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
+                                                  "schema": {"type": "integer"}}],
+                         "requestBody": {"required": True, **_json({
+                             "type": "object", "required": ["occurred_on", "reason", "recorded_by"],
+                             "properties": {"occurred_on": DATE, "details": {"type": "object"},
+                                            "reason": {"type": "string", "minLength": 1},
+                                            "recorded_by": {"type": "string", "minLength": 1},
+                                            "version": {"type": "integer"}}})},
+                         "responses": _responses("The case after the correction", grievance, "201")}},
             "/api/replay": {
                 "post": {"summary": "Calculator: a case's state from its events; stores nothing",
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Case"})},

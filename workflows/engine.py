@@ -58,6 +58,7 @@ class Deadline:
     trigger_date: date
     trigger: str                    # the event type, or "lapse:LIMIT" (33.02 c)
     trigger_event_id: Any = None
+    safe_trigger_date: date | None = None  # the earliest reading of the trigger (a lapse under Regulation 304)
     delay: int = 0                  # school days added by grievance meetings (33.04)
     counted_n: int | None = None    # the count the due date was found with (n + delay, or more while a meeting is pending)
     meeting_pending_since: date | None = None
@@ -132,13 +133,15 @@ def replay(rules: RuleSet, calendar: BoardCalendar, kind: str, events: Iterable[
 
 def check_new_event(rules, calendar, kind, events, new: CaseEvent, today: date) -> CaseState:
     """The state with `new` recorded, or EventRefused saying why it cannot be."""
-    _check_dates(new, events, today)
+    _check_dates(new, events, today, first_type=rules.kinds[kind].first_event if kind in rules.kinds else None)
     return replay(rules, calendar, kind, [*events, new], today)
 
 
-def _check_dates(new: CaseEvent, events, today: date) -> None:
-    dated = [e.occurred_on for e in events if e.type != VOID]
-    if dated and new.type != VOID and new.occurred_on < min(dated):
+def _check_dates(new: CaseEvent, events, today: date, first_type: str | None = None) -> None:
+    voided = {e.voids for e in events if e.type == VOID}
+    dated = [e.occurred_on for e in events if e.type != VOID and e.id not in voided]
+    # A corrected first event (the old one voided) may be earlier than the rest.
+    if dated and new.type not in (VOID, first_type) and new.occurred_on < min(dated):
         raise EventRefused(f"The event is dated {new.occurred_on}, before the case began on {min(dated)}.",
                            field="occurred_on", fix="Check the date; a case's first event is its earliest.")
     if new.occurred_on > today:
@@ -182,7 +185,12 @@ class _Replay:
     def _start_after_lapse(self, lapsed: Deadline) -> None:
         for rule in self.rules.limits_for(self.kind):
             if rule.starts_on_lapse_of == lapsed.key and self._omission_allows(rule) and not self._has(rule.key):
-                self._start(rule, lapsed.due, f"lapse:{lapsed.key}", None)
+                self._start_from_lapse(rule, lapsed)
+
+    def _start_from_lapse(self, rule: LimitRule, lapsed: Deadline) -> None:
+        """33.02 c: the next step's time runs from the last day of the missed reply.
+        The union's safe date counts from that day's earliest reading."""
+        self._start(rule, lapsed.due, f"lapse:{lapsed.key}", None, safe_trigger_date=lapsed.safe_due)
 
     # -- checking an event -----------------------------------------------------
 
@@ -209,6 +217,8 @@ class _Replay:
         stage = self.rules.stages[self.stage]
         if not ("open" in rule.allowed_in and stage.open) and self.stage not in rule.allowed_in:
             return f"the case is at '{stage.label}'"
+        if rule.unless_omitted and rule.unless_omitted in self.omitted:
+            return f"the parties omitted {self.rules.stages[rule.unless_omitted].label} by written consent"
         if rule.requires and not any(self._holds(need, day) for need in rule.requires):
             return "it needs first " + " or ".join(self._describe(need) for need in rule.requires
                                                     if not need.startswith("kind:"))
@@ -306,8 +316,9 @@ class _Replay:
             return False
         return not (rule.unless_omitted and rule.unless_omitted in self.omitted)
 
-    def _start(self, rule: LimitRule, trigger_date: date, trigger: str, event_id, event: CaseEvent | None = None):
-        d = Deadline(rule.key, rule, self._party(rule), trigger_date, trigger, event_id)
+    def _start(self, rule: LimitRule, trigger_date: date, trigger: str, event_id, event: CaseEvent | None = None,
+               safe_trigger_date: date | None = None):
+        d = Deadline(rule.key, rule, self._party(rule), trigger_date, trigger, event_id, safe_trigger_date)
         if rule.due_from_detail and event is not None:
             d.due = event.details[rule.due_from_detail]
         self.deadlines.append(d)
@@ -362,7 +373,7 @@ class _Replay:
                 return
         lapsed = next((d for d in self.deadlines if d.key == rule.starts_on_lapse_of and d.lapsed), None)
         if lapsed:
-            self._start(rule, lapsed.due, f"lapse:{lapsed.key}", None)
+            self._start_from_lapse(rule, lapsed)
 
     # -- counting -------------------------------------------------------------------
 
@@ -379,7 +390,7 @@ class _Replay:
                 n += self._school_days(d.meeting_pending_since, meeting_due)
             d.counted_n = n
             d.due = d.extended_to or self.calendar.add(d.trigger_date, n, d.rule.unit)
-            reg304 = self.calendar.add(d.trigger_date, n, Unit.REG304)
+            reg304 = self.calendar.add(d.safe_trigger_date or d.trigger_date, n, Unit.REG304)
             d.safe_due = d.extended_to or min(d.due, reg304)
             d.error = None
         except SchoolYearMissing as missing:

@@ -30,7 +30,12 @@ def _deadline_flags(d: Deadline, state: CaseState, rules: RuleSet, calendar: Boa
         yield from _overdue_flags(d, state, rules)
     elif d.status == "running" and d.act_by:
         left = _school_days_left(calendar, today, d.act_by)
-        if left is not None and left <= rules.due_soon_school_days:
+        if left is not None and left < 0:
+            yield Flag("due_soon", d.rule.clause,
+                       f"{d.rule.label}: the safe date, {d.act_by:%a %d %b %Y}, has passed; on the agreement's "
+                       f"reading the last day is {d.due:%a %d %b %Y}. {WHO[d.party].capitalize()} should act now.",
+                       d.key, d.due)
+        elif left is not None and left <= rules.due_soon_school_days:
             yield Flag("due_soon", d.rule.clause,
                        f"{d.rule.label}: {WHO[d.party]} must act by {d.act_by:%a %d %b %Y} "
                        f"({_days(left)} left).", d.key, d.act_by)
@@ -41,6 +46,9 @@ def _deadline_flags(d: Deadline, state: CaseState, rules: RuleSet, calendar: Boa
 def _overdue_flags(d: Deadline, state: CaseState, rules: RuleSet):
     if d.rule.consequence == "minister":
         yield Flag("appointment_lapsed", d.rule.clause, d.rule.consequence_text, d.key, d.due)
+    elif d.party == "both":
+        yield Flag("milestone_passed", d.rule.clause,
+                   f"{d.rule.label} was due {d.due:%a %d %b %Y}. {d.rule.consequence_text}", d.key, d.due)
     elif d.party == "union":
         yield Flag("ours_overdue", d.rule.clause,
                    f"{d.rule.label} was due {d.act_by:%a %d %b %Y}. {d.rule.consequence_text}", d.key, d.act_by)

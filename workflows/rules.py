@@ -50,6 +50,7 @@ class EventRule:
     requires: tuple[str, ...] = ()     # any one of: event type, lapsed:LIMIT, omitted:STAGE, kind:KIND
     moves_to: dict[str, str] = field(default_factory=dict)
     details: tuple[str, ...] = ()      # detail fields the event must carry
+    unless_omitted: str | None = None  # refused once this step is omitted by consent
 
     def next_stage(self, kind: str) -> str | None:
         return self.moves_to.get(kind, self.moves_to.get("*"))
@@ -148,7 +149,8 @@ def _build(data: dict, source: str) -> RuleSet:
         kinds={k: Kind(k, v["label"], v["clause"], v["first_event"], v["filed_by"]) for k, v in data["kinds"].items()},
         stages={k: Stage(k, v["label"], bool(v["open"])) for k, v in data["stages"].items()},
         events={k: EventRule(k, v["label"], v["clause"], _tuple(v.get("kinds")), tuple(v["allowed_in"]),
-                             tuple(v.get("requires", ())), dict(v.get("moves_to", {})), tuple(v.get("details", ())))
+                             tuple(v.get("requires", ())), dict(v.get("moves_to", {})), tuple(v.get("details", ())),
+                             v.get("unless_omitted"))
                 for k, v in data["events"].items()},
         limits={k: _limit(k, v) for k, v in data["limits"].items()},
         source=source,
