@@ -1,6 +1,7 @@
 """`flask --app app schooldays …` on a database loaded with the shipped
 Avon Maitland DSB elementary calendars (see test_arithmetic_amdsb for the dates)."""
 import json
+from datetime import date
 
 from sqlalchemy import select
 
@@ -100,3 +101,21 @@ def test_export_writes_the_stored_year_with_its_closures(cli):
                      "--reason", "strike notice", "--by", "me"])
     result = cli.invoke(args=["schooldays", "export", "--year", "2025-26"])
     assert "2026-02-03 .. 2026-02-04 | closure: strike | ETFO strike" in " ".join(result.stdout.split())
+
+
+def test_an_ics_import_writes_a_file_that_loads_and_counts(cli, tmp_path):
+    # A 2027-28 calendar published as .ics: first day Tue 2027-09-07, a PA day Fri 2027-10-08,
+    # last day Fri 2028-06-23. From Thu 2027-10-07: [Fri 8 PA day, weekend, Mon 11 Thanksgiving], Tue 12.
+    from test_ics_import import event, ics
+
+    source = tmp_path / "board.ics"
+    source.write_bytes(ics(event("First day of school", date(2027, 9, 7)), event("PA Day", date(2027, 10, 8)),
+                           event("Last day of school", date(2028, 6, 23))))
+    out = tmp_path / "boards" / "amdsb-elementary" / "2027-28.schoolyear"
+    result = cli.invoke(args=["schooldays", "import-ics", str(source), "--board", "amdsb-elementary",
+                              "--year", "2027-28", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "verified: no" in out.read_text()
+    loaded = cli.invoke(args=["schooldays", "load", str(tmp_path / "boards"), "--by", "test-suite"])
+    assert "amdsb-elementary 2027-28: loaded" in loaded.stdout
+    assert cli.invoke(args=["schooldays", "add", "2027-10-07", "1"]).stdout.strip() == "2027-10-12"
