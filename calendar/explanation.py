@@ -15,9 +15,11 @@ class ExplainedDay:
     counted: bool
     number: int | None  # 1..n for a counted day
     reason: str          # why it counted or did not ("PA day", "Winter break", "summer", "closure: strike")
+    is_start: bool = False  # the day the limit runs from, which never counts
 
     def as_dict(self) -> dict:
-        return {"date": self.date.isoformat(), "counted": self.counted, "number": self.number, "reason": self.reason}
+        return {"date": self.date.isoformat(), "counted": self.counted, "number": self.number, "reason": self.reason,
+                "start": self.is_start}
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Explanation:
 
     @property
     def skipped(self) -> list[ExplainedDay]:
-        return [d for d in self.days if not d.counted]
+        return [d for d in self.days if not d.counted and not d.is_start]
 
     def warnings(self) -> list[str]:
         notes = []
@@ -74,7 +76,8 @@ class Explanation:
         lines = [f"{self.n} {self.unit} after {self.start:%a %Y-%m-%d} (which never counts) is {self.result:%a %Y-%m-%d}."]
         for d in self.days:
             mark = f"{d.number:>3}" if d.counted else "  -"
-            lines.append(f"  {mark}  {d.date:%a %Y-%m-%d}  {d.reason if not d.counted else 'counted: ' + d.reason}")
+            why = f"start, never counts ({d.reason})" if d.is_start else d.reason if not d.counted else f"counted: {d.reason}"
+            lines.append(f"  {mark}  {d.date:%a %Y-%m-%d}  {why}")
         skipped = len(self.skipped)
         lines.append(f"Counted {self.n}, skipped {skipped}.")
         lines.extend(f"Note: {w}" for w in self.warnings())
@@ -84,7 +87,7 @@ class Explanation:
 def explain(calendar: BoardCalendar, start: date, n: int, unit: Unit = Unit.SCHOOL_DAYS) -> Explanation:
     result = calendar.add(start, n, unit)
     typed = calendar.days_between(start, result)
-    days, number = [], 0
+    days, number = [ExplainedDay(start, False, None, calendar.day(start).reason, is_start=True)], 0
     for day in typed:
         counted = calendar.is_counted(day.date, unit)
         number += counted

@@ -7,7 +7,21 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
+
+from school_calendar.errors import UserError
+
+
+class DatabaseNotReady(UserError):
+    def __init__(self):
+        super().__init__("The database has no tables yet.", field="database",
+                         fix="Run `flask --app app db upgrade` (make run does it for you).")
+
+
+def _missing_table(error: Exception) -> bool:
+    text = str(error).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 class Database:
@@ -18,8 +32,13 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except (OperationalError, ProgrammingError) as error:
+            if _missing_table(error):
+                raise DatabaseNotReady() from error
+            raise
 
     def session(self) -> Session:
         """A read-mostly session; prefer transaction() for anything that writes."""

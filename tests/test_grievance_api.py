@@ -51,8 +51,10 @@ def test_a_filed_grievance_shows_the_board_reply_due_with_its_arithmetic(client)
     case = filed_case(client)
     reply = deadline(case, "step1_reply")
     assert (reply["due"], reply["party"], reply["status"]) == ("2025-10-28", "board", "overdue")
+    assert reply["explanation"]["days"][0] == {"date": "2025-10-14", "counted": False, "number": None,
+                                               "reason": "instructional day", "start": True}
     assert reply["explanation"]["days"][-1] == {"date": "2025-10-28", "counted": True, "number": 10,
-                                                "reason": "instructional day"}
+                                                "reason": "instructional day", "start": False}
     # 33.02 c: the Union Local refers to Step 2 within 10 school days of the reply's last day:
     # Wed Oct 29 (1) ... Tue Nov 11 (10; Remembrance Day is a school day).
     referral = deadline(case, "step2_referral")
