@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -17,8 +18,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
-        # Sessions only matter once logins exist; a random key is safe meanwhile.
+        # Set SECRET_KEY in production: a random one logs everyone out at each restart.
         SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Browsers send Secure cookies to http://localhost too; set 0 only behind plain HTTP elsewhere.
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,  # a 10 MB document and its form
+        DOCUMENTS_DIR=os.environ.get("DOCUMENTS_DIR"),
         DATABASE_URL=os.environ.get("DATABASE_URL")
         or f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite3'}",
         DEFAULT_BOARD=os.environ.get("DEFAULT_BOARD", "amdsb-elementary"),
@@ -30,14 +38,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from cli import database, deadlines, demo, locals, schooldays
-    from web import api, pages
+    import web
+    from cli import database, deadlines, demo, locals, schooldays, users
 
     database.init_app(app)
     schooldays.init_app(app)
     deadlines.init_app(app)
     demo.init_app(app)
     locals.init_app(app)
-    api.init_app(app)
-    pages.init_app(app)
+    users.init_app(app)
+    web.init_app(app)
     return app

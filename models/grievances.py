@@ -48,6 +48,7 @@ class Grievance(Base):
     remedy: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)     # bumped by every change, for concurrent writers
     # Derived from the events, the rules and the calendar (see operations/grievances.py).
     stage: Mapped[str] = mapped_column(String(40))

@@ -155,6 +155,24 @@ def correct_event(session: Session, grievance_id: int, event_id: int, *, occurre
     return grievance
 
 
+def preview_event(session: Session, grievance_id: int, *, type: str, occurred_on: date, details: dict | None,
+                  today: date) -> tuple[CaseState, CaseState]:
+    """The case before and after the event, without storing anything (EventRefused if not allowed)."""
+    grievance = _locked(session, grievance_id, None)
+    events = _case_events(session, grievance)
+    rules, calendar = rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance))
+    before = replay(rules, calendar, grievance.kind, events, today)
+    seq = max((e.seq for e in events), default=0) + 1
+    after = check_new_event(rules, calendar, grievance.kind, events,
+                            CaseEvent(None, type, occurred_on, _details_in(details or {}), seq), today)
+    return before, after
+
+
+def last_event_id(session: Session, grievance_id: int) -> int:
+    return session.scalar(select(GrievanceEvent.id).where(GrievanceEvent.grievance_id == grievance_id)
+                          .order_by(GrievanceEvent.seq.desc()).limit(1))
+
+
 def case_state(session: Session, grievance: Grievance, today: date) -> CaseState:
     """The case replayed from its events, for display (with explanations on demand)."""
     return replay(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
@@ -337,5 +355,5 @@ def _now() -> datetime:
 
 
 __all__ = ["NewCase", "StaleCase", "EventRefused", "open_case", "record_event", "void_event", "correct_event",
-           "case_state",
+           "preview_event", "last_event_id", "case_state",
            "recompute_after_calendar_change", "recompute_all", "calendar_for", "rules_named", "ensure_local"]

@@ -54,11 +54,12 @@ def _empty_postgres(url: str) -> None:
 
 
 @pytest.fixture
-def empty_app(database_url):
+def empty_app(database_url, tmp_path):
     """An app on an empty, migrated database."""
     from alembic import command
 
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": False,
+                      "DOCUMENTS_DIR": str(tmp_path / "documents")})
     command.upgrade(alembic_config(database_url), "head")
     yield app
     app.extensions["database"].dispose()
@@ -77,3 +78,49 @@ def app(empty_app):
 @pytest.fixture
 def cli(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(app, email: str, role: str, local: str = "etfo-avon-maitland") -> None:
+    from operations.accounts import create_user
+
+    with app.extensions["database"].transaction() as session:
+        create_user(session, local=local, email=email, name=email.split("@")[0].title(), password=PASSWORD, role=role)
+
+
+def log_in(app, email: str, password: str = PASSWORD):
+    """A test client logged in as `email`, sending the CSRF token on every request."""
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        client.environ_base["HTTP_X_CSRF_TOKEN"] = session["csrf"]
+    return client
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """scrypt at a low work factor in tests: the production setting costs ~0.2 s a hash.
+    test_web_access checks the production setting itself."""
+    from operations import accounts
+
+    monkeypatch.setattr(accounts, "HASH_METHOD", "scrypt:1024:8:1")
+
+
+@pytest.fixture
+def admin(app):
+    """A client logged in as an administrator of the local."""
+    make_user(app, "admin@example.org", "admin")
+    return log_in(app, "admin@example.org")
+
+
+@pytest.fixture
+def officer(app):
+    """A client logged in as an officer of the local."""
+    make_user(app, "officer@example.org", "officer")
+    return log_in(app, "officer@example.org")

@@ -12,9 +12,10 @@ TODAY = "2025-11-20"
 
 
 @pytest.fixture
-def client(app):
+def client(app, admin):
+    """An administrator: records events and changes board calendars."""
     app.config["TODAY"] = TODAY
-    return app.test_client()
+    return admin
 
 
 def open_case(client, number="2025-001", kind="individual", first="2025-10-01", **extra):
@@ -198,7 +199,10 @@ def test_demo_cases_load_once_in_different_states(app):
     app.config["TODAY"] = TODAY
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     runner.invoke(args=["demo", "load"])
-    listed = app.test_client().get("/api/grievances?open=all").get_json()["grievances"]
+    from conftest import log_in, make_user
+
+    make_user(app, "viewer@example.org", "viewer")
+    listed = log_in(app, "viewer@example.org").get("/api/grievances?open=all").get_json()["grievances"]
     assert len(listed) == 8
     assert {g["stage"] for g in listed} >= {"complaint", "step_1", "step_2", "arbitration", "board_step_1", "settled"}
 

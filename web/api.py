@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from cli.database import database, today
 from cli.deadlines import replay_case
-from models import Board, DeadlineMove, Grievance, GrievanceEvent, UnionLocal
+from models import Board, DeadlineMove, Grievance, GrievanceEvent
+from operations import accounts
 from operations import calendars as calendar_operations
 from operations import grievances as ops
 from school_calendar.days import ClosureKind, DayType, Unit
@@ -20,6 +21,7 @@ from school_calendar.errors import UserError
 from school_calendar.explanation import explain
 from workflows.case_format import state_as_dict
 
+from .auth import require
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -50,7 +52,7 @@ def openapi():
 @api.get("/grievances")
 def list_grievances():
     limit = min(_int_arg("limit", 50), 500)
-    query = (select(Grievance).join(UnionLocal).where(UnionLocal.slug == _local_slug())
+    query = (accounts.visible(g.user, select(Grievance))
              .order_by(Grievance.is_open.desc(), Grievance.next_act_by.is_(None), Grievance.next_act_by, Grievance.id)
              .limit(limit))
     if request.args.get("open", "1") != "all":
@@ -62,13 +64,14 @@ def list_grievances():
 
 
 @api.post("/grievances")
+@require(accounts.may_open_cases)
 def open_grievance():
     body = _json()
     case = ops.NewCase(
         number=_field(body, "number"), kind=_field(body, "kind"), first_event_on=_date_field(body, "first_event_on"),
         members=tuple(body.get("members") or ()), school=str(body.get("school", "")),
         clauses=str(body.get("clauses", "")), description=str(body.get("description", "")),
-        remedy=str(body.get("remedy", "")), local=_local_slug(),
+        remedy=str(body.get("remedy", "")), local=g.user.local.slug,
         board=str(body.get("board") or current_app.config["DEFAULT_BOARD"]),
         ruleset=str(body.get("ruleset") or current_app.config["DEFAULT_RULESET"]),
         document=str(body.get("document", "")))
@@ -85,6 +88,7 @@ def show_grievance(grievance_id: int):
 
 
 @api.post("/grievances/<int:grievance_id>/events")
+@require(accounts.may_record)
 def record_event(grievance_id: int):
     body = _json()
     with database().transaction() as session:
@@ -97,6 +101,7 @@ def record_event(grievance_id: int):
 
 
 @api.post("/grievances/<int:grievance_id>/events/<int:event_id>/void")
+@require(accounts.may_record)
 def void_event(grievance_id: int, event_id: int):
     body = _json()
     with database().transaction() as session:
@@ -107,6 +112,7 @@ def void_event(grievance_id: int, event_id: int):
 
 
 @api.post("/grievances/<int:grievance_id>/events/<int:event_id>/correct")
+@require(accounts.may_record)
 def correct_event(grievance_id: int, event_id: int):
     body = _json()
     with database().transaction() as session:
@@ -160,12 +166,14 @@ def schooldays(slug: str):
 
 
 @api.post("/boards/<slug>/closures")
+@require(accounts.may_change_calendars, "Only an administrator changes board calendars.")
 def add_closure(slug: str):
     body = _json()
     return _add_day(slug, body, {**body, "type": "closure", "closure_kind": body.get("kind")})
 
 
 @api.post("/boards/<slug>/days")
+@require(accounts.may_change_calendars, "Only an administrator changes board calendars.")
 def add_day(slug: str):
     body = _json()
     return _add_day(slug, body, body)
@@ -205,22 +213,22 @@ def _closure_kind(value) -> ClosureKind:
 
 # -- rendering ------------------------------------------------------------------------------
 
-def _summary(g: Grievance) -> dict:
-    return {"id": g.id, "number": g.number, "kind": g.kind, "stage": g.stage, "open": g.is_open,
-            "members": g.members.splitlines(), "school": g.school, "opened_on": g.opened_on.isoformat(),
-            "next_act_by": g.next_act_by.isoformat() if g.next_act_by else None, "next_party": g.next_party,
-            "next_deadline": g.next_deadline_key, "flag_codes": g.flag_codes.split(), "version": g.version}
+def _summary(case: Grievance) -> dict:
+    return {"id": case.id, "number": case.number, "kind": case.kind, "stage": case.stage, "open": case.is_open,
+            "members": case.members.splitlines(), "school": case.school, "opened_on": case.opened_on.isoformat(),
+            "next_act_by": case.next_act_by.isoformat() if case.next_act_by else None, "next_party": case.next_party,
+            "next_deadline": case.next_deadline_key, "flag_codes": case.flag_codes.split(), "version": case.version}
 
 
-def _detail(session, g: Grievance) -> dict:
-    state = ops.case_state(session, g, today())
-    rules = ops.rules_named(g.ruleset)
-    calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == g.board_id)))
-    events = session.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == g.id)
+def _detail(session, case: Grievance) -> dict:
+    state = ops.case_state(session, case, today())
+    rules = ops.rules_named(case.ruleset)
+    calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == case.board_id)))
+    events = session.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == case.id)
                              .order_by(GrievanceEvent.seq))
-    moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == g.id).order_by(DeadlineMove.id))
-    return {**_summary(g), "clauses": g.clauses, "description": g.description, "remedy": g.remedy,
-            "ruleset": g.ruleset, **state_as_dict(state, rules, calendar),
+    moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == case.id).order_by(DeadlineMove.id))
+    return {**_summary(case), "clauses": case.clauses, "description": case.description, "remedy": case.remedy,
+            "ruleset": case.ruleset, **state_as_dict(state, rules, calendar),
             "events": [_event(e) for e in events], "deadline_moves": [_move(m) for m in moves]}
 
 
@@ -281,13 +289,8 @@ def _int_arg(name: str, default: int | None) -> int:
 
 
 def _grievance(session, grievance_id: int) -> Grievance:
-    g = session.scalar(select(Grievance).join(UnionLocal).where(Grievance.id == grievance_id,
-                                                                UnionLocal.slug == _local_slug()))
-    if g is None:
+    """The case if this user may see it; another local's case does not exist for them."""
+    grievance = session.scalar(accounts.visible(g.user, select(Grievance).where(Grievance.id == grievance_id)))
+    if grievance is None:
         raise UserError(f"There is no grievance {grievance_id}.", field="grievance", fix="Check the link.")
-    return g
-
-
-def _local_slug() -> str:
-    # Until accounts exist (issue 4), the deployment's one local.
-    return current_app.config["DEFAULT_LOCAL"]
+    return grievance

@@ -29,7 +29,10 @@ def openapi_document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Grievance timeline tracker API", "version": "1",
                  "description": "Article 33 grievances as timelines: events in, deadlines and flags out, "
-                                "each deadline with its school-day arithmetic."},
+                                "each deadline with its school-day arithmetic. Log in with POST /login (form: "
+                                "email, password, csrf_token); send the session cookie, and on every POST the "
+                                "X-CSRF-Token header from GET /api/session. 401 without a login, 403 when the "
+                                "role does not allow the action."},
         "paths": {
             "/api/grievances": {
                 "get": {"summary": "Grievances, the most urgent first",
@@ -97,6 +100,10 @@ def openapi_document() -> dict:
                          "parameters": [PATH_BOARD],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Closure"})},
                          "responses": _responses("The closure and the deadlines it moved", {"type": "object"}, "201")}},
+            "/api/session": {"get": {"summary": "Who is logged in, and the CSRF token to send as X-CSRF-Token",
+                                     "responses": _responses("The session", {"type": "object", "properties": {
+                                         "user": {"type": "string"}, "role": {"type": "string"},
+                                         "csrf_token": {"type": "string"}}})}},
             "/api/openapi.json": {"get": {"summary": "This document",
                                           "responses": {"200": {"description": "OpenAPI 3.1"}}}},
         },

@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
 
 
-@pages.get("/")
+@pages.get("/calculator")
 def calculator():
     form = {"board": request.args.get("board") or current_app.config["DEFAULT_BOARD"],
             "start": request.args.get("start", ""), "n": request.args.get("n", "10"),

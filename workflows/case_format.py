@@ -123,3 +123,51 @@ def explain_deadline(d: Deadline, calendar: BoardCalendar) -> dict | None:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def changes_between(before: CaseState, after: CaseState, rules: RuleSet, calendar: BoardCalendar) -> list[str]:
+    """What an event will change, in words: "Step 2 referral due Wed 12 Nov 2025 — 10 school days,
+    skips the PA day on Fri 7 Nov"."""
+    lines = []
+    if after.stage != before.stage:
+        lines.append(f"The case moves to {rules.stages[after.stage].label}.")
+    old = {(d.key, d.trigger): d for d in before.deadlines}
+    for d in after.deadlines:
+        was = old.get((d.key, d.trigger))
+        if was is None or (was.due != d.due and d.is_open):
+            lines.append(_new_deadline_words(d, calendar))
+        elif was.is_open and not d.is_open:
+            lines.append(f"{d.rule.label}: {d.status.replace('_', ' ')}.")
+    for code in sorted({f.code for f in after.flags} - {f.code for f in before.flags}):
+        lines.append(f"New flag: {code.replace('_', ' ')}.")
+    return lines or ["Nothing changes in the deadlines."]
+
+
+def _new_deadline_words(d: Deadline, calendar: BoardCalendar) -> str:
+    if d.due is None:
+        return f"{d.rule.label}: cannot be counted. {d.error or ''}".strip()
+    words = f"{d.rule.label} due {d.due:%a %d %b %Y}"
+    if d.counted_n is not None and not d.extended_to:
+        words += f" — {d.counted_n} {d.rule.unit} from {d.trigger_date:%a %d %b}"
+        skipped = [day for day in explain(calendar, d.trigger_date, d.counted_n, d.rule.unit).skipped
+                   if day.reason != "weekend"]
+        if skipped:
+            words += ", skips " + _skipped_words(skipped)
+    if d.party == "union" and d.safe_due and d.safe_due != d.due:
+        words += f"; safe date {d.safe_due:%a %d %b %Y}"
+    return words + "."
+
+
+def _skipped_words(days) -> str:
+    """Runs of the same reason joined: 'Winter break (Mon 22 Dec - Fri 2 Jan), the PA day on Fri 7 Nov'."""
+    runs: list[list] = []
+    for day in days:
+        if runs and runs[-1][0] == day.reason:
+            runs[-1][2] = day.date
+        else:
+            runs.append([day.reason, day.date, day.date])
+    parts = []
+    for reason, first, last in runs:
+        when = f"on {first:%a %d %b}" if first == last else f"{first:%a %d %b} - {last:%a %d %b}"
+        parts.append(f"the {reason} {when}" if reason == "PA day" else f"{reason} ({when})")
+    return ", ".join(parts)

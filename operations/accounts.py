@@ -1,0 +1,123 @@
+"""Accounts: creating users, checking passwords (slowly, and more slowly after
+failures), and what each role may see and do.
+
+Roles: admin (users, board calendars, rule settings, and all of an officer's
+work), officer (every case of the local), steward (the cases assigned to them:
+read and add events), viewer (read only). Nobody sees another local's cases.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models import ROLES, Grievance, LoginAttempt, StewardAssignment, UnionLocal, User
+from school_calendar.errors import UserError
+
+MIN_PASSWORD = 12
+FREE_FAILURES = 5                 # failures in the window before logins slow down
+WINDOW = timedelta(minutes=15)
+# scrypt, Werkzeug's default: memory-hard and slow on purpose.
+HASH_METHOD = "scrypt"
+
+
+class LoginRefused(UserError):
+    pass
+
+
+class LoginThrottled(UserError):
+    def __init__(self, wait_seconds: int):
+        super().__init__("Too many failed logins for this account.", field="password",
+                         fix=f"Wait {wait_seconds} seconds and try again, or ask an administrator.")
+        self.wait_seconds = wait_seconds
+
+
+def create_user(session: Session, *, local: str, email: str, name: str, password: str, role: str) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise UserError(f"'{email}' is not an email address.", field="email", fix="Give the person's email address.")
+    if role not in ROLES:
+        raise UserError(f"'{role}' is not a role.", field="role", fix=f"Use one of: {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD:
+        raise UserError("The password is too short.", field="password",
+                        fix=f"Use at least {MIN_PASSWORD} characters; a phrase of several words is easiest.")
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise UserError(f"{email} already has an account.", field="email", fix="Use another address.")
+    local_row = session.scalar(select(UnionLocal).where(UnionLocal.slug == local))
+    if local_row is None:
+        raise UserError(f"There is no union local '{local}'.", field="local", fix="Add the local first.")
+    user = User(local_id=local_row.id, email=email, name=name.strip() or email, role=role, is_active=True,
+                password_hash=generate_password_hash(password, method=HASH_METHOD),
+                created_at=datetime.now(timezone.utc))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, remote_addr: str,
+                 now: datetime | None = None) -> User | LoginRefused | LoginThrottled:
+    """The user, or the refusal to show. Returns rather than raises, so that the
+    caller's transaction commits the record of a failed attempt."""
+    now = now or datetime.now(timezone.utc)
+    email = (email or "").strip().lower()
+    wait = _throttle_seconds(session, email, now)
+    if wait:
+        return LoginThrottled(wait)
+    user = session.scalar(select(User).where(User.email == email))
+    ok = bool(user and user.is_active and check_password_hash(user.password_hash, password or ""))
+    session.add(LoginAttempt(email=email, remote_addr=remote_addr or "", at=now, succeeded=ok))
+    if not ok:
+        return LoginRefused("The email or password is wrong.", field="password",
+                            fix="Check both and try again; after several failures logins slow down.")
+    return user
+
+
+def _throttle_seconds(session: Session, email: str, now: datetime) -> int:
+    """After FREE_FAILURES failures in the window, wait 2, 4, 8 … seconds (at most 15 minutes)."""
+    since = now - WINDOW
+    failures = session.scalars(select(LoginAttempt.at).where(
+        LoginAttempt.email == email, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+        .order_by(LoginAttempt.at.desc())).all()
+    if len(failures) < FREE_FAILURES:
+        return 0
+    delay = min(2 ** (len(failures) - FREE_FAILURES + 1), int(WINDOW.total_seconds()))
+    last = failures[0] if failures[0].tzinfo else failures[0].replace(tzinfo=timezone.utc)
+    remaining = int((last + timedelta(seconds=delay) - now).total_seconds())
+    return max(0, remaining)
+
+
+def assign_steward(session: Session, steward: User, grievance: Grievance) -> None:
+    if steward.role != "steward" or steward.local_id != grievance.local_id:
+        raise UserError(f"{steward.email} is not a steward of this local.", field="steward",
+                        fix="Choose a steward of the case's local.")
+    session.add(StewardAssignment(user_id=steward.id, grievance_id=grievance.id))
+
+
+# -- what a user may see and do --------------------------------------------------------
+
+def visible(user: User, query: Select) -> Select:
+    """Limit a query on Grievance to the cases `user` may see."""
+    query = query.where(Grievance.local_id == user.local_id)
+    if user.role == "steward":
+        query = query.where(exists().where(StewardAssignment.grievance_id == Grievance.id,
+                                           StewardAssignment.user_id == user.id))
+    return query
+
+
+def may_see(session: Session, user: User, grievance_id: int) -> bool:
+    return bool(session.scalar(visible(user, select(func.count(Grievance.id)).where(Grievance.id == grievance_id))))
+
+
+def may_record(user: User) -> bool:
+    """Recording events: everyone but viewers (stewards only on their cases, checked by visible())."""
+    return user.role in ("admin", "officer", "steward")
+
+
+def may_open_cases(user: User) -> bool:
+    return user.role in ("admin", "officer")
+
+
+def may_change_calendars(user: User) -> bool:
+    return user.role == "admin"

@@ -1,0 +1,69 @@
+"""Administration: the local's users and their roles, and stewards' cases."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from cli.database import database
+from models import ROLES, Grievance, StewardAssignment, User
+from operations import accounts
+from school_calendar.errors import UserError
+
+from .auth import require
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(admin)
+
+
+def _is_admin(user) -> bool:
+    return user.role == "admin"
+
+
+@admin.route("/users", methods=["GET", "POST"])
+@require(_is_admin)
+def users():
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            with database().transaction() as session:
+                accounts.create_user(session, local=g.user.local.slug, email=form.get("email", ""),
+                                     name=form.get("name", ""), password=form.get("password", ""),
+                                     role=form.get("role", ""))
+            flash(f"Account {form.get('email', '').strip().lower()} created.")
+            return redirect(url_for("admin.users"))
+        except UserError as refused:
+            error = refused
+    with database().transaction() as session:
+        people = session.scalars(select(User).where(User.local_id == g.user.local_id).order_by(User.name)).all()
+        assignments = session.execute(select(StewardAssignment.user_id, Grievance.number, Grievance.id)
+                                      .join(Grievance, Grievance.id == StewardAssignment.grievance_id)
+                                      .where(Grievance.local_id == g.user.local_id)).all()
+        session.expunge_all()
+    cases_of = {}
+    for user_id, number, grievance_id in assignments:
+        cases_of.setdefault(user_id, []).append((number, grievance_id))
+    return render_template("users.html", people=people, cases_of=cases_of, error=error, form=request.form,
+                           roles=ROLES), 400 if error else 200
+
+
+@admin.post("/assignments")
+@require(_is_admin)
+def assign():
+    number, email = request.form.get("number", "").strip(), request.form.get("email", "").strip().lower()
+    try:
+        with database().transaction() as session:
+            steward = session.scalar(select(User).where(User.email == email, User.local_id == g.user.local_id))
+            grievance = session.scalar(select(Grievance).where(Grievance.number == number,
+                                                               Grievance.local_id == g.user.local_id))
+            if steward is None or grievance is None:
+                raise UserError("No such steward or case in this local.", field="number",
+                                fix="Check the steward's email and the grievance number.")
+            accounts.assign_steward(session, steward, grievance)
+        flash(f"Case {number} assigned to {email}.")
+    except UserError as refused:
+        flash(f"Not assigned: {refused}")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,256 @@
+"""A case's page (timeline, running deadlines with their arithmetic, the events
+allowed now), the forms to record an event (with a preview of what it changes)
+and to open a case, and the case's documents."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   url_for)
+from sqlalchemy import select
+
+from cli.database import database, today
+from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, User
+from operations import accounts
+from operations import documents as document_operations
+from operations import grievances as ops
+from school_calendar.errors import UserError
+from workflows.case_format import changes_between, explain_deadline
+
+from .auth import require
+
+cases = Blueprint("cases", __name__, url_prefix="/cases")
+DATE_FIELDS = {"new_due", "mediation_by", "hearing_date"}
+DETAIL_LABELS = {
+    "limit": "Time limit extended", "new_due": "New last day agreed in writing", "appointee": "Appointee named",
+    "chair": "Chairperson", "hearing_date": "First hearing date", "outcome": "Outcome", "mediator": "Mediator",
+    "mediation_by": "Mediation to take place by", "step": "Step omitted",
+}
+OUTCOMES = ("allowed", "allowed in part", "dismissed")
+STEPS = (("complaint", "Complaint procedure (33.03)"), ("step_1", "Step 1"), ("step_2", "Step 2"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(cases)
+    app.add_url_rule("/documents/<int:document_id>", "cases.download", download)
+
+
+def _documents_dir() -> Path:
+    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
+
+
+def _visible_case(session, grievance_id: int) -> Grievance:
+    """The case, if this user may see it; 404 otherwise (another local's case does not exist for them)."""
+    grievance = session.scalar(accounts.visible(g.user, select(Grievance).where(Grievance.id == grievance_id)))
+    if grievance is None:
+        abort(404)
+    return grievance
+
+
+# -- the case page ------------------------------------------------------------------------
+
+@cases.get("/<int:grievance_id>")
+def show_case(grievance_id: int):
+    with database().transaction() as session:
+        grievance = _visible_case(session, grievance_id)
+        state = ops.case_state(session, grievance, today())
+        calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == grievance.board_id)))
+        rules = ops.rules_named(grievance.ruleset)
+        events = session.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == grievance.id)
+                                 .order_by(GrievanceEvent.seq)).all()
+        moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == grievance.id)).all()
+        documents = session.scalars(select(Document).where(Document.grievance_id == grievance.id)).all()
+        officer = session.scalar(select(User.name).where(User.id == grievance.officer_id)) if grievance.officer_id else None
+    running = [(d, explain_deadline(d, calendar)) for d in state.deadlines if d.is_open]
+    ended = [d for d in state.deadlines if not d.is_open]
+    return render_template("case.html", g_=grievance, state=state, rules=rules, running=running, ended=ended,
+                           timeline=_timeline(events, moves, rules), documents=_by_event(documents),
+                           officer=officer, may_record=accounts.may_record(g.user), today=today())
+
+
+def _timeline(events, moves, rules) -> list[dict]:
+    voided = {e.voids_event_id: e for e in events if e.voids_event_id}
+    items = [{"on": e.occurred_on, "kind": "event", "e": e, "details": json.loads(e.details),
+              "label": "Correction" if e.type == "void" else rules.events[e.type].label,
+              "clause": "" if e.type == "void" else rules.events[e.type].clause, "voided_by": voided.get(e.id)}
+             for e in events]
+    items += [{"on": m.moved_at.date(), "kind": "move", "m": m,
+               "label": rules.limits[m.deadline_key].label if m.deadline_key in rules.limits else m.deadline_key}
+              for m in moves]
+    return sorted(items, key=lambda item: (item["on"], item["kind"] == "move"))
+
+
+def _by_event(documents) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for document in documents:
+        out.setdefault(document.event_id, []).append(document)
+    return out
+
+
+# -- recording an event -----------------------------------------------------------------------
+
+@cases.route("/<int:grievance_id>/record/<event_type>", methods=["GET", "POST"])
+@require(accounts.may_record)
+def record(grievance_id: int, event_type: str):
+    form = request.form if request.method == "POST" else {}
+    preview, error = None, None
+    if request.method == "POST" and form.get("action") == "record":
+        try:
+            return _record(grievance_id, event_type, *_event_input(form, _event_rule(grievance_id, event_type).details))
+        except UserError as refused:
+            error = refused
+    with database().transaction() as session:
+        grievance = _visible_case(session, grievance_id)
+        rules = ops.rules_named(grievance.ruleset)
+        rule = rules.events.get(event_type) or abort(404)
+        running = [d for d in ops.case_state(session, grievance, today()).deadlines if d.is_open]
+        if request.method == "POST" and not error:
+            try:
+                occurred_on, details = _event_input(form, rule.details)
+                before, after = ops.preview_event(session, grievance.id, type=event_type, occurred_on=occurred_on,
+                                                  details=details, today=today())
+                calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == grievance.board_id)))
+                preview = changes_between(before, after, rules, calendar)
+            except UserError as refused:
+                error = refused
+    return render_template("record.html", g_=grievance, rule=rule, form=form, preview=preview, error=error,
+                           running=running, labels=DETAIL_LABELS, outcomes=OUTCOMES, steps=STEPS,
+                           date_fields=DATE_FIELDS, today=today()), 400 if error else 200
+
+
+def _event_rule(grievance_id: int, event_type: str):
+    with database().transaction() as session:
+        grievance = _visible_case(session, grievance_id)
+        return ops.rules_named(grievance.ruleset).events.get(event_type) or abort(404)
+
+
+def _record(grievance_id: int, event_type: str, occurred_on: date, details: dict):
+    """Store the event and its document in one transaction: both or neither."""
+    with database().transaction() as session:
+        _visible_case(session, grievance_id)
+        ops.record_event(session, grievance_id, type=event_type, occurred_on=occurred_on, details=details,
+                         document=_upload_name(), by=g.user.email, today=today(),
+                         expected_version=_int(request.form.get("version")))
+        upload = request.files.get("document")
+        if upload and upload.filename:
+            document_operations.attach(session, _documents_dir(), grievance_id=grievance_id,
+                                       event_id=ops.last_event_id(session, grievance_id), filename=upload.filename,
+                                       data=upload.read(), by=g.user.email)
+    flash("Recorded. The deadlines below are recomputed.")
+    return redirect(url_for("cases.show_case", grievance_id=grievance_id))
+
+
+def _event_input(form, detail_names) -> tuple[date, dict]:
+    occurred_on = _parse_date(form.get("occurred_on", ""), "occurred_on")
+    details = {}
+    for name in detail_names:
+        value = (form.get(name) or "").strip()
+        if value:
+            details[name] = _parse_date(value, name).isoformat() if name in DATE_FIELDS else value
+    return occurred_on, details
+
+
+def _upload_name() -> str:
+    upload = request.files.get("document")
+    return Path(upload.filename).name if upload and upload.filename else ""
+
+
+# -- corrections and documents ------------------------------------------------------------------
+
+@cases.post("/<int:grievance_id>/events/<int:event_id>/void")
+@require(accounts.may_record)
+def void(grievance_id: int, event_id: int):
+    try:
+        with database().transaction() as session:
+            _visible_case(session, grievance_id)
+            ops.void_event(session, grievance_id, event_id, reason=request.form.get("reason", ""), by=g.user.email,
+                           today=today())
+        flash("The event is void; the deadlines are recomputed.")
+    except UserError as refused:
+        flash(f"Not corrected: {refused}")
+    return redirect(url_for("cases.show_case", grievance_id=grievance_id))
+
+
+@cases.post("/<int:grievance_id>/events/<int:event_id>/documents")
+@require(accounts.may_record)
+def attach(grievance_id: int, event_id: int):
+    upload = request.files.get("document")
+    try:
+        with database().transaction() as session:
+            _visible_case(session, grievance_id)
+            document_operations.attach(session, _documents_dir(), grievance_id=grievance_id, event_id=event_id,
+                                       filename=upload.filename if upload else "", data=upload.read() if upload else b"",
+                                       by=g.user.email)
+        flash("Document attached.")
+    except UserError as refused:
+        flash(f"Not attached: {refused}")
+    return redirect(url_for("cases.show_case", grievance_id=grievance_id))
+
+
+def download(document_id: int):
+    with database().transaction() as session:
+        document = session.scalar(select(Document).where(Document.id == document_id))
+        if document is None or not accounts.may_see(session, g.user, document.grievance_id):
+            abort(404)
+        session.expunge(document)
+    data = document_operations.read(_documents_dir(), document)
+    return send_file(BytesIO(data), mimetype=document.content_type, as_attachment=True,
+                     download_name=document.filename)
+
+
+# -- a new case ----------------------------------------------------------------------------------
+
+@cases.route("/new", methods=["GET", "POST"])
+@require(accounts.may_open_cases)
+def new_case():
+    error = None
+    rules = ops.rules_named(current_app.config["DEFAULT_RULESET"])
+    with database().transaction() as session:
+        officers = session.execute(select(User.id, User.name).where(
+            User.local_id == g.user.local_id, User.role.in_(("admin", "officer"))).order_by(User.name)).all()
+    if request.method == "POST":
+        form = request.form
+        try:
+            case = ops.NewCase(
+                number=form.get("number", "").strip(), kind=form.get("kind", ""),
+                first_event_on=_parse_date(form.get("first_event_on", ""), "first_event_on"),
+                members=tuple(line.strip() for line in form.get("members", "").splitlines() if line.strip()),
+                school=form.get("school", "").strip(), clauses=form.get("clauses", "").strip(),
+                description=form.get("description", "").strip(), remedy=form.get("remedy", "").strip(),
+                local=g.user.local.slug if g.user.local else current_app.config["DEFAULT_LOCAL"],
+                board=current_app.config["DEFAULT_BOARD"], ruleset=rules.id)
+            _require_contents(case)
+            with database().transaction() as session:
+                grievance = ops.open_case(session, case, by=g.user.email, today=today())
+                grievance.officer_id = _int(form.get("officer_id")) or g.user.id
+                new_id = grievance.id
+            flash(f"Case {case.number} opened.")
+            return redirect(url_for("cases.show_case", grievance_id=new_id))
+        except UserError as refused:
+            error = refused
+    return render_template("new_case.html", rules=rules, officers=officers, form=request.form, error=error), \
+        (400 if error else 200)
+
+
+def _require_contents(case: ops.NewCase) -> None:
+    """33.03/33.04: a grievance names the teacher(s), the facts, the clauses and the remedy."""
+    for field, value, fix in (("members", case.members, "Name the teacher(s) involved, one a line."),
+                              ("description", case.description, "Describe the alleged violation and its facts."),
+                              ("clauses", case.clauses, "Name the clauses or other language alleged to be violated."),
+                              ("remedy", case.remedy, "Say what relief or remedy is sought.")):
+        if not value:
+            raise UserError(f"'{field}' is required (33.04).", field=field, fix=fix)
+
+
+def _parse_date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"'{text}' is not a date.", field=field, fix="Pick a date (YYYY-MM-DD).") from None
+
+
+def _int(text) -> int | None:
+    return int(text) if text and str(text).isdigit() else None
