@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from cli.database import database, today
-from models import Grievance
+from models import Grievance, User
+from operations import accounts
 from operations import grievances as ops
 from school_calendar.board_calendar import BoardCalendar
 from school_calendar.errors import SchoolYearMissing
@@ -50,20 +51,36 @@ def demo() -> None:
     """Fictional demonstration cases."""
 
 
+# Demo accounts, for trying the tool on your own machine only: never load the demo
+# into a database that holds real cases.
+DEMO_PASSWORD = "demo password, not for real cases"
+DEMO_USERS = (("demo-admin@example.org", "Demo Administrator", "admin"),
+              ("demo-officer@example.org", "Demo Officer", "officer"))
+
+
 @demo.command()
 def load():
-    """Load the demo cases (once; a second run changes nothing)."""
+    """Load the demo cases and demo logins (once; a second run changes nothing)."""
     config, now = current_app.config, today()
     with database().transaction() as session:
         local = ops.ensure_local(session, config["DEFAULT_LOCAL"], "ETFO Avon Maitland Teachers' Local")
+        officer_id = _demo_users(session, local.slug)
         calendar = ops.calendar_for(session, config["DEFAULT_BOARD"])
         anchor = _anchor(calendar, now)
         existing = set(session.scalars(select(Grievance.number).where(Grievance.local_id == local.id)))
         for number, kind, members, school, events in DEMO_CASES:
             if number in existing:
                 continue
-            _load_case(session, calendar, anchor, number, kind, members, school, events)
+            _load_case(session, calendar, anchor, number, kind, members, school, events).officer_id = officer_id
     click.echo(f"Demo cases loaded, dated up to {anchor}.")
+    click.echo(f"Demo logins: {', '.join(email for email, _, _ in DEMO_USERS)}; password: {DEMO_PASSWORD}")
+
+
+def _demo_users(session, local: str) -> int:
+    for email, name, role in DEMO_USERS:
+        if not session.scalar(select(User.id).where(User.email == email)):
+            accounts.create_user(session, local=local, email=email, name=name, password=DEMO_PASSWORD, role=role)
+    return session.scalar(select(User.id).where(User.email == DEMO_USERS[1][0]))
 
 
 def _load_case(session, calendar, anchor, number, kind, members, school, events):
@@ -75,6 +92,7 @@ def _load_case(session, calendar, anchor, number, kind, members, school, events)
     for type_, back, details in rest:
         ops.record_event(session, grievance.id, type=type_, occurred_on=_back(calendar, anchor, back),
                          details=details, by="demo", today=anchor)
+    return grievance
 
 
 def _anchor(calendar: BoardCalendar, now: date) -> date:
