@@ -110,13 +110,13 @@ class BoardCalendar:
         """The nth counted day after `start`; `start` itself never counts."""
         t = self._school_days if unit is _SCHOOL_DAYS else self._timelines[unit]
         o = start.toordinal() - t.base
-        if o >= 0 and n > 0:  # a negative index would wrap around silently
-            try:
-                i = t.before[o] + n - 1
-                if i < t.limit[o]:
-                    return t.counted[i]
-            except IndexError:  # start after the last covered date
-                pass
+        # o >= 0: a negative index would wrap around silently. An IndexError means
+        # a start after the last covered date; the slow path names the missing year.
+        try:
+            if o >= 0 and n > 0 and (i := t.before[o] + n - 1) < t.limit[o]:
+                return t.counted[i]
+        except IndexError:
+            return self._add_slow_path(start, n, unit)
         return self._add_slow_path(start, n, unit)
 
     def _add_slow_path(self, start: date, n: int, unit: Unit) -> date:

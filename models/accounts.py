@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, one_of
 
 ROLES = ("admin", "officer", "steward", "viewer")
 
@@ -15,7 +15,7 @@ ROLES = ("admin", "officer", "steward", "viewer")
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role_known"),
+        CheckConstraint(one_of("role", ROLES), name="role_known"),
         CheckConstraint("email = lower(email) AND length(email) > 2", name="email_lowercase"),
     )
 

@@ -7,14 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, one_of
 
 DAY_TYPES = ("PA day", "split day", "school holiday", "break", "closure")
 CLOSURE_KINDS = ("strike", "lock-out", "weather", "other")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Board(Base):
@@ -62,9 +58,9 @@ class CalendarEntryRecord(Base):
     __tablename__ = "calendar_entries"
     __table_args__ = (
         CheckConstraint("starts_on <= ends_on", name="starts_before_ends"),
-        CheckConstraint(_in("day_type", DAY_TYPES), name="day_type_known"),
+        CheckConstraint(one_of("day_type", DAY_TYPES), name="day_type_known"),
         CheckConstraint(
-            f"(day_type = 'closure' AND closure_kind IS NOT NULL AND {_in('closure_kind', CLOSURE_KINDS)}) "
+            f"(day_type = 'closure' AND closure_kind IS NOT NULL AND {one_of('closure_kind', CLOSURE_KINDS)}) "
             "OR (day_type <> 'closure' AND closure_kind IS NULL)", name="closure_has_kind"),
     )
 

@@ -9,14 +9,10 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, In
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, one_of
 
 PARTIES = ("union", "board", "both")
 DEADLINE_STATUSES = ("running", "overdue", "met", "met_late", "superseded", "missed", "stopped", "unknown")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class UnionLocal(Base):
@@ -94,8 +90,8 @@ class GrievanceEvent(Base):
 class DeadlineRecord(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
-        CheckConstraint(_in("party", PARTIES), name="party_known"),
-        CheckConstraint(_in("status", DEADLINE_STATUSES), name="status_known"),
+        CheckConstraint(one_of("party", PARTIES), name="party_known"),
+        CheckConstraint(one_of("status", DEADLINE_STATUSES), name="status_known"),
         Index("ix_deadlines_board_open_window", "board_id", "is_open", "trigger_date", "due"),
     )
 

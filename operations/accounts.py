@@ -24,7 +24,7 @@ HASH_METHOD = "scrypt"
 
 
 class LoginRefused(UserError):
-    pass
+    """Wrong email or password (which of the two is never said)."""
 
 
 class LoginThrottled(UserError):

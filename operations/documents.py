@@ -28,7 +28,7 @@ ALLOWED = {
 
 
 class DocumentRefused(UserError):
-    pass
+    """A file the tracker will not keep: wrong type, empty or too large."""
 
 
 def attach(session: Session, store: Path, *, grievance_id: int, event_id: int, filename: str, data: bytes,

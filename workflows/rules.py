@@ -21,7 +21,7 @@ CONSEQUENCES = ("deemed_abandoned", "may_escalate", "minister", "none")
 
 
 class RuleSetError(UserError):
-    pass
+    """A rule-set file that cannot be used as it is."""
 
 
 @dataclass(frozen=True)
