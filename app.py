@@ -15,7 +15,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder="web/static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         # Set SECRET_KEY in production: a random one logs everyone out at each restart.

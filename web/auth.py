@@ -20,7 +20,7 @@ from models import User
 from operations import accounts
 
 auth = Blueprint("auth", __name__)
-PUBLIC = {"auth.login", "static", "pages.static"}
+PUBLIC = {"auth.login", "static"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

@@ -12,8 +12,7 @@ from school_calendar.days import Unit
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
 
-pages = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
-                  static_url_path="/static")
+pages = Blueprint("pages", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
