@@ -27,3 +27,10 @@ def test_a_bad_date_comes_back_with_the_message_beside_the_field(officer):
 def test_a_count_into_a_missing_year_names_it(officer):
     response = officer.get("/calculator?start=2027-06-20&n=10")
     assert response.status_code == 400 and "2027-28 school-year calendar" in response.get_data(as_text=True)
+
+
+def test_the_stylesheet_every_page_links_is_served(officer):
+    page = officer.get("/calculator").get_data(as_text=True)
+    assert 'href="/static/site.css"' in page
+    response = officer.get("/static/site.css")
+    assert response.status_code == 200 and response.mimetype == "text/css"
