@@ -29,5 +29,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+.PHONY: screenshots
+screenshots: $(STAMP)
+	scripts/screenshots
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* .pytest_cache .hypothesis
