@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, one_of
 
 ROLES = ("admin", "officer", "steward", "viewer")
+DIGEST_FREQUENCIES = ("daily", "weekly", "none")
 
 
 class User(Base):
@@ -17,6 +18,8 @@ class User(Base):
     __table_args__ = (
         CheckConstraint(one_of("role", ROLES), name="role_known"),
         CheckConstraint("email = lower(email) AND length(email) > 2", name="email_lowercase"),
+        CheckConstraint(one_of("digest_frequency", DIGEST_FREQUENCIES), name="digest_frequency_known"),
+        CheckConstraint("digest_days_ahead BETWEEN 1 AND 30", name="digest_days_ahead_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +29,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(10))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The email digest: every school day, weekly (Mondays) or none; and how many
+    # school days ahead it looks.
+    digest_frequency: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
+    digest_days_ahead: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     local = relationship("UnionLocal")
