@@ -29,8 +29,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(10))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The email digest: every school day, weekly (Mondays) or none; and how many
-    # school days ahead it looks.
+    # The email digest: every school day, weekly (the first school day of the week)
+    # or none; and how many school days ahead it looks.
     digest_frequency: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
     digest_days_ahead: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -80,7 +80,7 @@ class GrievanceEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")     # JSON
     document: Mapped[str] = mapped_column(String(300), default="")
     recorded_by: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # digests: "since"
     voids_event_id: Mapped[int | None] = mapped_column(ForeignKey("grievance_events.id"), nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -139,5 +139,5 @@ class DeadlineMove(Base):
     old_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     new_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     reason: Mapped[str] = mapped_column(Text)
-    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # digests: "since"
     moved_by: Mapped[str] = mapped_column(String(200))
