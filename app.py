@@ -34,12 +34,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         DEFAULT_LOCAL=os.environ.get("DEFAULT_LOCAL", "etfo-avon-maitland"),
         # An ISO date pins "today" (demos, tests); unset, the clock decides.
         TODAY=os.environ.get("TRACKER_TODAY"),
+        # Times printed on exports (dates everywhere else are the board's school days).
+        TIMEZONE=os.environ.get("TIMEZONE", "America/Toronto"),
     )
     if test_config:
         app.config.update(test_config)
 
     import web
-    from cli import database, deadlines, demo, locals, schooldays, users
+    from cli import archive, database, deadlines, demo, digest, locals, schooldays, users
 
     database.init_app(app)
     schooldays.init_app(app)
@@ -47,5 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     demo.init_app(app)
     locals.init_app(app)
     users.init_app(app)
+    digest.init_app(app)
+    archive.init_app(app)
     web.init_app(app)
     return app

@@ -8,7 +8,7 @@ from conftest import PASSWORD, log_in, make_user
 from models import User
 from operations import grievances as ops
 
-PUBLIC = {"auth.login", "static"}
+PUBLIC = {"auth.login", "static", "exports.feed"}
 
 
 def sample_url(rule) -> str:

@@ -20,7 +20,7 @@ from models import User
 from operations import accounts
 
 auth = Blueprint("auth", __name__)
-PUBLIC = {"auth.login", "static"}
+PUBLIC = {"auth.login", "static", "exports.feed"}  # the feed: its secret token is the credential
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

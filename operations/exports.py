@@ -1,0 +1,579 @@
+"""A case's history as JSON (export and import) and as PDF.
+
+The JSON holds the case and ALL its events as stored (voided ones and the
+corrections that void them included), the documents' names and checksums, the
+deadlines moved by calendar changes, and, for reading only, the derived state
+(every deadline with its arithmetic). Importing it replays the events: the
+derived part is never read back.
+
+A round trip (export, import into another database, export again) gives the
+same JSON except for the values listed in ROUND_TRIP_EXCLUDED: the database
+ids (and the voids that name them; `voids_seq` names the voided event stably)
+and the moment of the export. Every other timestamp (created_at, recorded_at,
+uploaded_at, moved_at) is carried over as it was.
+
+The PDF is the same data laid out for a file or a hearing: the case, the board
+calendar it counted on, the events, every deadline with its arithmetic in school
+days, and every deadline a calendar change moved.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, UnionLocal, User
+from school_calendar.board_calendar import BoardCalendar
+from school_calendar.errors import UserError
+from school_calendar.school_year import label_for
+from workflows.case_format import state_as_dict
+from workflows.engine import VOID, replay
+from workflows.rules import RuleSet
+
+from . import grievances as ops
+
+FORMAT = "grievance-tracker/case"
+FORMAT_VERSION = 1
+# What differs between an export and the export of its import (see the module's docstring).
+ROUND_TRIP_EXCLUDED = ("exported_at", "case.id", "events[].id", "events[].voids", "events[].documents[].id")
+PARTY_WORDS = {"union": "Union Local", "board": "Board", "both": "Both parties"}
+
+
+# -- JSON out --------------------------------------------------------------------------------------
+
+def case_json(session: Session, grievance: Grievance, *, today: date, now: datetime | None = None,
+              derived: bool = True) -> dict:
+    """The case, every event as stored, its documents' metadata and its deadline moves; with
+    `derived`, the state replayed for `today` (deadlines with their arithmetic), for reading."""
+    rules = ops.rules_named(grievance.ruleset)
+    board = session.get(Board, grievance.board_id)
+    local = session.get(UnionLocal, grievance.local_id)
+    officer = session.scalar(select(User.email).where(User.id == grievance.officer_id)) if grievance.officer_id else None
+    events = list(session.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == grievance.id)
+                                  .order_by(GrievanceEvent.seq)))
+    documents = list(session.scalars(select(Document).where(Document.grievance_id == grievance.id)
+                                     .order_by(Document.id)))
+    moves = list(session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == grievance.id)
+                                 .order_by(DeadlineMove.id)))
+    seq_of = {e.id: e.seq for e in events}
+    out = {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "exported_at": stamp(now or datetime.now(timezone.utc)), "excluded_from_round_trip": list(ROUND_TRIP_EXCLUDED),
+        "case": {
+            "id": grievance.id, "number": grievance.number, "local": local.slug, "local_name": local.name,
+            "board": board.slug,
+            "ruleset": grievance.ruleset, "kind": grievance.kind, "kind_label": rules.kinds[grievance.kind].label,
+            "members": grievance.members.splitlines(), "school": grievance.school, "clauses": grievance.clauses,
+            "description": grievance.description, "remedy": grievance.remedy, "officer": officer,
+            "created_at": stamp(grievance.created_at), "created_by": grievance.created_by,
+            "opened_on": grievance.opened_on.isoformat(), "stage": grievance.stage, "open": grievance.is_open,
+        },
+        "events": [_event_json(e, rules, seq_of, [d for d in documents if d.event_id == e.id]) for e in events],
+        "deadline_moves": [{"deadline": m.deadline_key, "label": _limit_label(rules, m.deadline_key),
+                            "old_due": _iso(m.old_due), "new_due": _iso(m.new_due), "reason": m.reason,
+                            "moved_at": stamp(m.moved_at), "moved_by": m.moved_by} for m in moves],
+    }
+    if derived:
+        calendar = ops.calendar_for(session, board.slug)
+        state = ops.case_state(session, grievance, today)
+        out["derived"] = {"as_of": today.isoformat(), "note": "Derived from the events; never read by an import.",
+                          **state_as_dict(state, rules, calendar)}
+        out["calendar"] = calendar_used(calendar, board, out)
+    return out
+
+
+def _event_json(e: GrievanceEvent, rules: RuleSet, seq_of: dict, documents: list[Document]) -> dict:
+    rule = rules.events.get(e.type)
+    return {
+        "id": e.id, "seq": e.seq, "type": e.type, "label": "Correction" if e.type == VOID else (rule.label if rule else e.type),
+        "occurred_on": e.occurred_on.isoformat(), "details": json.loads(e.details or "{}"), "document": e.document,
+        "recorded_by": e.recorded_by, "recorded_at": stamp(e.recorded_at),
+        "voids": e.voids_event_id, "voids_seq": seq_of.get(e.voids_event_id), "reason": e.reason,
+        "documents": [{"id": d.id, "filename": d.filename, "content_type": d.content_type, "size": d.size,
+                       "sha256": d.sha256, "uploaded_by": d.uploaded_by, "uploaded_at": stamp(d.uploaded_at)}
+                      for d in documents],
+    }
+
+
+def calendar_used(calendar: BoardCalendar, board: Board, data: dict) -> dict:
+    """The board calendar the case counted on: the school years its dates fall in, verified or not."""
+    days = {date.fromisoformat(e["occurred_on"]) for e in data["events"]}
+    for d in data.get("derived", {}).get("deadlines", []):
+        days |= {date.fromisoformat(v) for v in (d["trigger_date"], d["due"], d["safe_due"], d["extended_to"]) if v}
+    years = []
+    for label in sorted({label_for(day) for day in days}):
+        year = calendar.years.get(label)
+        years.append({"label": label, "loaded": year is not None, "verified": bool(year and year.verified),
+                      "unconfirmed_dates": bool(year and year.has_unconfirmed_dates)})
+    return {"board": board.slug, "board_name": board.name, "school_years": years}
+
+
+# -- JSON in ---------------------------------------------------------------------------------------
+
+def import_case(session: Session, data: Any, *, local: str, by: str, today: date, store: Path | None = None) -> Grievance:
+    """Recreate a case exported by case_json in the local `local`: the same number, fields and events
+    in the same order (each with its recorded_by/at), voids pointing at the new events, the deadline
+    moves, and the documents whose files `store` holds (see documents_missing). The events are replayed
+    for the derived facts: an event the procedure refuses refuses the import. A number that exists in
+    the local is refused."""
+    _require(by.strip(), "by", "Say who is importing the case.")
+    case = _case_part(data)
+    grievance, _ = insert_case(session, case, data["events"], local=local, by=by, today=today)
+    calendar = ops.calendar_for(session, case["board"])
+    state = replay(ops.rules_named(grievance.ruleset), calendar, grievance.kind,
+                   ops._events_for(session, [grievance.id]).get(grievance.id, []), today)
+    ops._store_derived(session, grievance, state, today)
+    add_moves(session, grievance, data.get("deadline_moves") or [])
+    add_documents(session, grievance, data["events"], store)
+    return grievance
+
+
+def documents_missing(data: Any, store: Path | None) -> list[str]:
+    """The documents named in an export whose files `store` does not hold (they are not recreated)."""
+    events = data.get("events") if isinstance(data, dict) else None
+    return [f"{d.get('filename')} ({d.get('sha256')})" for e in events or [] if isinstance(e, dict)
+            for d in e.get("documents") or [] if not _stored(store, d.get("sha256"))]
+
+
+def insert_case(session: Session, case: dict, events: list, *, local: str, by: str,
+                today: date) -> tuple[Grievance, dict[int, int]]:
+    """The case's row and its events, in seq order, voids mapped to the new ids. The derived facts
+    are placeholders until the caller stores them. Returns the case and {seq: new event id}."""
+    number = _text(case, "number", "case.number")
+    rules = ops.rules_named(_text(case, "ruleset", "case.ruleset"))
+    kind = _text(case, "kind", "case.kind")
+    if kind not in rules.kinds:
+        raise UserError(f"'{kind}' is not a kind of case.", field="case.kind", fix=f"Use one of: {', '.join(rules.kinds)}.")
+    local_row = session.scalar(select(UnionLocal).where(UnionLocal.slug == local))
+    if local_row is None:
+        raise UserError(f"There is no union local '{local}'.", field="local", fix="Add the local first.")
+    if session.scalar(select(Grievance.id).where(Grievance.local_id == local_row.id, Grievance.number == number)):
+        raise UserError(f"Grievance {number} already exists in {local}.", field="case.number",
+                        fix="Import into another local, or rename the existing case's number first.")
+    board = session.scalar(select(Board).where(Board.slug == _text(case, "board", "case.board")))
+    if board is None:
+        raise UserError(f"There is no board '{case['board']}'.", field="case.board", fix="Load the board's calendar first.")
+    rows = _events_part(events, rules)
+    members = case.get("members") or []
+    if isinstance(members, str):
+        members = members.splitlines()
+    officer_email = case.get("officer")
+    officer_id = session.scalar(select(User.id).where(User.email == officer_email, User.local_id == local_row.id)) \
+        if officer_email else None
+    first_on = min(r["occurred_on"] for r in rows if r["type"] != VOID)
+    grievance = Grievance(
+        local_id=local_row.id, board_id=board.id, ruleset=rules.id, number=number, kind=kind,
+        members="\n".join(str(m).strip() for m in members if str(m).strip()), school=str(case.get("school") or ""),
+        clauses=str(case.get("clauses") or ""), description=str(case.get("description") or ""),
+        remedy=str(case.get("remedy") or ""), created_at=parse_stamp(case.get("created_at")) or _now(),
+        created_by=str(case.get("created_by") or by), officer_id=officer_id, stage="new",
+        opened_on=date.fromisoformat(case["opened_on"]) if case.get("opened_on") else first_on, derived_as_of=today)
+    session.add(grievance)
+    session.flush()
+    new_ids: dict[int, int] = {}
+    by_seq: dict[int, int] = {}
+    for row in rows:
+        voids = None
+        if row["type"] == VOID:
+            voids = by_seq.get(row["voids_seq"]) if row["voids_seq"] is not None else new_ids.get(row["voids"])
+            if voids is None:
+                raise UserError(f"Event {row['seq']} voids an event that does not come before it.",
+                                field=f"events[{row['seq']}].voids", fix="Give voids_seq the seq of an earlier event.")
+        record = GrievanceEvent(grievance_id=grievance.id, seq=row["seq"], type=row["type"],
+                                occurred_on=row["occurred_on"], details=ops._details_out(row["details"]),
+                                document=row["document"], recorded_by=row["recorded_by"] or by,
+                                recorded_at=row["recorded_at"] or _now(), voids_event_id=voids, reason=row["reason"])
+        session.add(record)
+        session.flush()
+        by_seq[row["seq"]] = record.id
+        if row["id"] is not None:
+            new_ids[row["id"]] = record.id
+    return grievance, by_seq
+
+
+def add_moves(session: Session, grievance: Grievance, moves: list) -> None:
+    for m in moves:
+        session.add(DeadlineMove(grievance_id=grievance.id, deadline_key=str(m["deadline"]),
+                                 old_due=_date_or_none(m.get("old_due")), new_due=_date_or_none(m.get("new_due")),
+                                 reason=str(m.get("reason") or ""), moved_at=parse_stamp(m.get("moved_at")) or _now(),
+                                 moved_by=str(m.get("moved_by") or "import")))
+
+
+def add_documents(session: Session, grievance: Grievance, events: list, store: Path | None) -> int:
+    """Document rows for the exported documents whose files the store holds; returns how many."""
+    ids = dict(session.execute(select(GrievanceEvent.seq, GrievanceEvent.id)
+                               .where(GrievanceEvent.grievance_id == grievance.id)).all())
+    added = 0
+    for e in events:
+        for d in e.get("documents") or []:
+            if not _stored(store, d.get("sha256")):
+                continue
+            session.add(Document(grievance_id=grievance.id, event_id=ids[int(e["seq"])], filename=str(d["filename"])[:200],
+                                 content_type=str(d["content_type"]), size=int(d["size"]), sha256=d["sha256"],
+                                 uploaded_by=str(d.get("uploaded_by") or "import"),
+                                 uploaded_at=parse_stamp(d.get("uploaded_at")) or _now()))
+            added += 1
+    session.flush()
+    return added
+
+
+def _stored(store: Path | None, sha256: Any) -> bool:
+    if store is None or not isinstance(sha256, str) or len(sha256) != 64:
+        return False
+    path = Path(store) / sha256[:2] / sha256
+    return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+
+
+def _case_part(data: Any) -> dict:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError("This is not a case exported by the tracker.", field="format",
+                        fix=f"Import the file from a case's JSON link (its \"format\" is \"{FORMAT}\").")
+    if int(data.get("format_version") or 0) > FORMAT_VERSION:
+        raise UserError("The file comes from a newer version of the tracker.", field="format_version",
+                        fix="Upgrade this deployment first.")
+    if not isinstance(data.get("case"), dict) or not isinstance(data.get("events"), list) or not data["events"]:
+        raise UserError("The file has no case or no events.", field="events", fix="Export the case again.")
+    return data["case"]
+
+
+def _events_part(events: list, rules: RuleSet) -> list[dict]:
+    rows = []
+    for index, e in enumerate(events):
+        where = f"events[{index}]"
+        if not isinstance(e, dict):
+            raise UserError(f"{where} is not an object.", field=where, fix="Export the case again.")
+        type_ = _text(e, "type", f"{where}.type")
+        if type_ != VOID and type_ not in rules.events:
+            raise UserError(f"'{type_}' is not an event of {rules.name}.", field=f"{where}.type",
+                            fix="Import into a deployment with the same rule set.")
+        try:
+            occurred_on = date.fromisoformat(str(e.get("occurred_on") or e.get("date")))
+        except ValueError:
+            raise UserError(f"{where} has no date.", field=f"{where}.occurred_on", fix="Write it as YYYY-MM-DD.") from None
+        details = e.get("details") or {}
+        if not isinstance(details, dict):
+            raise UserError(f"{where}.details is not an object.", field=f"{where}.details", fix="Export the case again.")
+        if type_ == VOID and not str(e.get("reason") or "").strip():
+            raise UserError(f"{where} is a correction without a reason.", field=f"{where}.reason",
+                            fix="Give the reason the event was voided.")
+        rows.append({"id": e.get("id"), "seq": int(e.get("seq") or index + 1), "type": type_,
+                     "occurred_on": occurred_on, "details": ops._details_in(details),
+                     "document": str(e.get("document") or ""), "recorded_by": str(e.get("recorded_by") or ""),
+                     "recorded_at": parse_stamp(e.get("recorded_at")), "voids": e.get("voids"),
+                     "voids_seq": e.get("voids_seq"), "reason": str(e.get("reason") or ""),
+                     "documents": e.get("documents") or []})
+    rows.sort(key=lambda r: r["seq"])
+    if len({r["seq"] for r in rows}) != len(rows):
+        raise UserError("Two events have the same seq.", field="events", fix="Export the case again.")
+    if all(r["type"] == VOID for r in rows):
+        raise UserError("The case has no event that is not a correction.", field="events", fix="Export the case again.")
+    return rows
+
+
+# -- timestamps ----------------------------------------------------------------------------------
+
+def stamp(moment: datetime | None) -> str | None:
+    """A timestamp as ISO text in UTC (SQLite gives naive UTC back; PostgreSQL an aware one)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def parse_stamp(text: Any) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        raise UserError(f"'{text}' is not a timestamp.", field="timestamp", fix="Export the file again.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# -- PDF -------------------------------------------------------------------------------------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FILES = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
+PAPERS = {"letter": "Letter", "a4": "A4"}
+# Text that core (latin-1) fonts cannot show, in the nearest words they can.
+_LATIN1 = {"\u2014": "-", "\u2013": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+           "\u2026": "...", "\u2022": "*", "\u00b7": "-", "\u2192": "->", "\u2190": "<-", "\u2264": "<=",
+           "\u2265": ">=", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2010": "-", "\u2011": "-",
+           # Letters NFKD does not take apart.
+           "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0152": "OE", "\u0153": "oe",
+           "\u0131": "i", "\u0126": "H", "\u0127": "h", "\u0166": "T", "\u0167": "t"}
+
+
+def unicode_fonts() -> dict[str, Path] | None:
+    """DejaVu (Debian's fonts-dejavu-core) when installed: any character a name may hold. fpdf2
+    ships no TTF of its own; without DejaVu the PDF uses the core fonts and latin-1 text."""
+    paths = {style: DEJAVU / name for style, name in FONT_FILES.items()}
+    return paths if all(p.is_file() for p in paths.values()) else None
+
+
+def latin1(text: str) -> str:
+    """`text` in latin-1: dashes and quotes by their plain forms, accents kept where latin-1 has them,
+    else the letter without its accent, else '?'."""
+    out = []
+    for ch in text:
+        ch = _LATIN1.get(ch, ch)
+        try:
+            ch.encode("latin-1")
+            out.append(ch)
+        except UnicodeEncodeError:
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            try:
+                plain.encode("latin-1")
+                out.append(plain or "?")
+            except UnicodeEncodeError:
+                out.append("?")
+    return "".join(out)
+
+
+def history_pdf(session: Session, grievance: Grievance, *, today: date, now: datetime, paper: str = "letter",
+                fonts: dict[str, Path] | None | bool = True) -> bytes:
+    """The case's history as PDF: `now` is the production time printed on every page; fonts=True
+    finds DejaVu (unicode_fonts), None or False forces the core fonts."""
+    data = case_json(session, grievance, today=today, now=now)
+    rules = ops.rules_named(grievance.ruleset)
+    pdf = _pdf_class()(PAPERS.get(paper.lower(), "Letter"), unicode_fonts() if fonts is True else fonts or None,
+                      f"Grievance {data['case']['number']} - produced {now:%Y-%m-%d %H:%M %Z}".strip())
+    _write_history(pdf, data, rules, now)
+    return bytes(pdf.output())
+
+
+def _pdf_class():
+    from fpdf import FPDF  # imported when a PDF is asked for
+
+    class HistoryPDF(FPDF):
+        def __init__(self, paper: str, fonts: dict[str, Path] | None, footer: str):
+            super().__init__(orientation="portrait", unit="mm", format=paper)
+            self.unicode = fonts is not None
+            if self.unicode:
+                self.add_font("body", "", str(fonts["sans"]))
+                self.add_font("body", "B", str(fonts["sans-bold"]))
+                self.add_font("mono", "", str(fonts["mono"]))
+                self.body, self.mono = "body", "mono"
+            else:
+                self.body, self.mono = "helvetica", "courier"
+            self.footer_text = footer
+            self.set_margins(18, 16, 18)
+            self.set_auto_page_break(True, margin=18)
+            self.alias_nb_pages()
+
+        def clean(self, text: Any) -> str:
+            text = "" if text is None else str(text)
+            text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+            return text.replace("\t", "    ") if self.unicode else latin1(text).replace("\t", "    ")
+
+        def footer(self):
+            self.set_y(-13)
+            self.set_font(self.body, size=8)
+            self.set_text_color(90)
+            self.cell(0, 5, self.clean(self.footer_text), align="L")
+            self.set_x(self.l_margin)
+            self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
+            self.set_text_color(0)
+
+    return HistoryPDF
+
+
+def _write_history(pdf, data: dict, rules: RuleSet, now: datetime) -> None:
+    from fpdf.enums import XPos, YPos
+
+    case, derived, calendar = data["case"], data["derived"], data["calendar"]
+    width = lambda: pdf.w - pdf.l_margin - pdf.r_margin  # noqa: E731
+
+    def line(text, size=10, bold=False, height=5.0, font=None, gap=0.0, indent=0.0):
+        pdf.set_font(font or pdf.body, "B" if bold and not font else "", size)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(width() - indent, height, pdf.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if gap:
+            pdf.ln(gap)
+
+    def heading(text, size=13, keep=45):
+        if pdf.get_y() > pdf.h - keep:  # never a heading alone at the foot of a page
+            pdf.add_page()
+        pdf.ln(3)
+        line(text, size=size, bold=True, height=7)
+        pdf.set_draw_color(160)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(1.5)
+
+    def field(label, value):
+        pdf.set_x(pdf.l_margin)
+        pdf.set_font(pdf.body, "B", 9.5)
+        pdf.cell(42, 5, pdf.clean(label))
+        pdf.set_font(pdf.body, "", 9.5)
+        pdf.multi_cell(width() - 42, 5, pdf.clean(value if value not in (None, "") else "-"), align="L",
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.add_page()
+    line(f"Grievance {case['number']}: history", size=17, bold=True, height=9)
+    line(f"Produced {now:%A %d %B %Y at %H:%M %Z}. State of the case as of {_long(derived['as_of'])}.", size=9, gap=2)
+
+    heading("The case")
+    field("Number", case["number"])
+    field("Kind", f"{case['kind_label']} ({rules.kinds[case['kind']].clause})")
+    field("Stage", f"{derived['stage_label']}{'' if derived['open'] else ' (closed)'}")
+    union = f"Union Local: {case['local_name']} ({case['local']})"
+    board = f"Board: {calendar['board_name'] or calendar['board']}"
+    field("Parties", f"{board} (grievor); {union} (respondent)" if rules.kinds[case["kind"]].filed_by == "board"
+          else f"{union} (grievor); {board} (respondent)")
+    field("Member(s)", ", ".join(case["members"]))
+    field("School", case["school"])
+    field("Clauses", case["clauses"])
+    field("Description", case["description"])
+    field("Remedy sought", case["remedy"])
+    field("Officer", case["officer"])
+    field("Opened", _long(case["opened_on"]))
+    field("Recorded", f"{_stamp_words(case['created_at'])} by {case['created_by']}")
+
+    heading("The board calendar counted on")
+    field("Board", f"{calendar['board_name']} ({calendar['board']})" if calendar["board_name"] else calendar["board"])
+    for year in calendar["school_years"]:
+        if not year["loaded"]:
+            words = "NOT LOADED: no date in it can be counted"
+        else:
+            words = "verified by the local" if year["verified"] else "NOT verified by the local"
+            if year["unconfirmed_dates"]:
+                words += "; holds dates the board has not confirmed"
+        field(f"School year {year['label']}", words)
+    if derived["flags"]:
+        heading("Flags")
+        for f in derived["flags"]:
+            line(f"- {f['message']} ({f['clause']})", size=9.5)
+
+    heading("Chronology: events")
+    by_id = {e["id"]: e for e in data["events"]}
+    voided = {e["voids"]: e for e in data["events"] if e["voids"]}
+    for e in sorted(data["events"], key=lambda e: (e["occurred_on"], e["seq"])):
+        clause = "" if e["type"] == VOID else f" ({rules.events[e['type']].clause})" if e["type"] in rules.events else ""
+        mark = "  [VOID]" if e["id"] in voided else ""
+        line(f"#{e['seq']}  {_long(e['occurred_on'])}  {e['label']}{clause}{mark}", size=10, bold=True)
+        notes = []
+        if e["details"]:
+            notes.append("; ".join(f"{k.replace('_', ' ')}: {_detail_words(rules, v)}" for k, v in e["details"].items()))
+        if e["type"] == VOID:
+            target = by_id.get(e["voids"])
+            what = f"#{target['seq']} ({target['label']}, {_long(target['occurred_on'])})" if target else "an event"
+            notes.append(f"Voids event {what}. Reason: {e['reason']}")
+        if e["id"] in voided:
+            notes.append(f"Void: corrected by event #{voided[e['id']]['seq']}: {voided[e['id']]['reason']}")
+        for d in e["documents"]:
+            notes.append(f"Document: {d['filename']} ({d['size']:,} bytes, SHA-256 {d['sha256']})")
+        notes.append(f"Recorded by {e['recorded_by']} on {_stamp_words(e['recorded_at'])}")
+        for note in notes:
+            line(note, size=9, indent=6)
+        pdf.ln(0.8)
+
+    heading("Chronology: deadlines", keep=70)
+    if not derived["deadlines"]:
+        line("No time limit has run on this case.", size=9.5)
+    for d in sorted(derived["deadlines"], key=lambda d: (d["trigger_date"], d["due"] or "")):
+        if pdf.get_y() > pdf.h - 50:
+            pdf.add_page()
+        line(f"{d['label']} ({d['clause']})", size=10.5, bold=True)
+        field("Party to act", PARTY_WORDS.get(d["party"], d["party"]))
+        field("Trigger", f"{_trigger_words(rules, d['trigger'])} on {_long(d['trigger_date'])}")
+        if d["n"] is not None:
+            count = f"{d['n']} {d['unit']}"
+            if d["meeting_delay_school_days"]:
+                count += f" + {d['meeting_delay_school_days']} school days for the grievance meeting"
+            field("Count", count)
+        field("Due", _long(d["due"]) + (f" (extended to {_long(d['extended_to'])})" if d["extended_to"] else ""))
+        field("Safe date", _long(d["safe_due"]) if d["safe_due"] else
+              "- (the earliest reading is worked out for the Union Local's own limits)")
+        field("Act by", _long(d["act_by"]))
+        status = d["status"].replace("_", " ")
+        if d["ended_on"]:
+            status += f" on {_long(d['ended_on'])}" + (f" ({_trigger_words(rules, d['ended_by'])})" if d["ended_by"] else "")
+        field("Status", status)
+        field("If missed", d["consequence_text"])
+        if d["interpretation"]:
+            field("Interpretation", d["interpretation"])
+        explanation = d.get("explanation") or {}
+        pdf.set_x(pdf.l_margin)
+        pdf.set_font(pdf.body, "B", 9)
+        pdf.cell(0, 5, "The arithmetic in school days:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text = "\n".join(t for t in (explanation.get("text"), explanation.get("meeting_delay"),
+                                     explanation.get("provisional")) if t)
+        line(text or "Not counted.", size=7.5, height=3.5, font=pdf.mono, gap=2.5)
+
+    heading("Chronology: deadlines moved by calendar changes")
+    if not data["deadline_moves"]:
+        line("No deadline of this case has been moved by a change to the board calendar.", size=9.5)
+    for m in data["deadline_moves"]:
+        line(f"{_stamp_words(m['moved_at'])}: {m['label']} moved from {_long(m['old_due'])} to {_long(m['new_due'])}",
+             size=9.5, bold=True)
+        line(f"Reason: {m['reason']} (recorded by {m['moved_by']})", size=9, gap=0.8, indent=6)
+
+
+def _trigger_words(rules: RuleSet, trigger: str | None) -> str:
+    if not trigger:
+        return "-"
+    if trigger.startswith("lapse:"):
+        return f"the end of '{_limit_label(rules, trigger[6:])}' (passed unmet)"
+    rule = rules.events.get(trigger)
+    return rule.label if rule else trigger.replace("_", " ")
+
+
+def _detail_words(rules: RuleSet, value: Any) -> str:
+    if isinstance(value, str) and value in rules.limits:
+        return rules.limits[value].label
+    if isinstance(value, str):
+        try:
+            return _long(date.fromisoformat(value).isoformat())
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _limit_label(rules: RuleSet, key: str) -> str:
+    return rules.limits[key].label if key in rules.limits else key
+
+
+def _long(day: str | None) -> str:
+    return date.fromisoformat(day).strftime("%a %d %b %Y") if day else "-"
+
+
+def _stamp_words(text: str | None) -> str:
+    return f"{datetime.fromisoformat(text):%Y-%m-%d %H:%M} UTC" if text else "-"
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+
+def _text(data: dict, key: str, field: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"'{field}' is missing.", field=field, fix=f"Give {key} as text.")
+    return value.strip()
+
+
+def _require(value, field: str, fix: str) -> None:
+    if not value:
+        raise UserError(f"'{field}' is required.", field=field, fix=fix)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date_or_none(text: Any) -> date | None:
+    return date.fromisoformat(str(text)) if text else None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+__all__ = ["FORMAT", "ROUND_TRIP_EXCLUDED", "case_json", "import_case", "documents_missing", "history_pdf",
+           "unicode_fonts", "latin1", "stamp", "parse_stamp", "insert_case", "add_moves", "add_documents",
+           "calendar_used"]
