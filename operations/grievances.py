@@ -4,11 +4,11 @@ the calendar. One transaction per call; the caller's `with transaction()`."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from models import Board, DeadlineMove, DeadlineRecord, FlagRecord, Grievance, GrievanceEvent, UnionLocal
@@ -182,53 +182,117 @@ def case_state(session: Session, grievance: Grievance, today: date) -> CaseState
 # -- recomputing ---------------------------------------------------------------------
 
 def recompute_after_calendar_change(session: Session, board_slug: str, first: date, last: date, *, reason: str,
-                                    by: str, today: date) -> list[DeadlineMove]:
-    """Recompute every case with a limit running across the changed days, and put
+                                    by: str, today: date) -> list["Move"]:
+    """Recompute every case with a limit counted across the changed days, and put
     each deadline that moved on its case's timeline with the reason."""
     board_id = session.scalar(select(Board.id).where(Board.slug == board_slug))
+    # Ended limits too: a reply met late can become timely, and what ran from a
+    # lapse (33.02 c) moves with the lapsed limit's last day.
     affected = select(DeadlineRecord.grievance_id).where(
-        DeadlineRecord.board_id == board_id, DeadlineRecord.is_open.is_(True),
-        DeadlineRecord.trigger_date < last,
+        DeadlineRecord.board_id == board_id, DeadlineRecord.trigger_date <= last,
         (DeadlineRecord.due >= first) | DeadlineRecord.due.is_(None)).distinct()
-    ids = list(session.scalars(affected))
-    return _recompute(session, ids, today, reason=reason, by=by)
+    return _recompute(session, sorted(session.scalars(affected)), today, reason=reason, by=by).moves
 
 
 def recompute_all(session: Session, today: date, *, reason: str = "full recompute", by: str = "system") -> int:
-    """Replay every case; returns how many had stored facts that differed."""
+    """Replay every case; returns how many had stored facts that differed (and fixes them)."""
     ids = list(session.scalars(select(Grievance.id).order_by(Grievance.id)))
-    changed = 0
-    for start in range(0, len(ids), 500):
-        changed += _recompute(session, ids[start:start + 500], today, reason=reason, by=by, count_only=True)
-    return changed
+    return _recompute(session, ids, today, reason=reason, by=by).changed
 
 
-def _recompute(session, ids, today, *, reason, by, count_only=False):
-    moves, changed = [], 0
-    events_by_case = _events_for(session, ids)
-    for grievance in session.scalars(select(Grievance).where(Grievance.id.in_(ids))):
-        old = _stored_snapshot(session, grievance)
-        state = replay(rules_named(grievance.ruleset), calendar_for(session, _board_slug(session, grievance)),
-                       grievance.kind, events_by_case.get(grievance.id, []), today)
-        new = [(d.key, d.due, d.safe_due, d.status) for d in state.deadlines]
-        if old == (new, _flag_rows(state), grievance.stage):
+@dataclass
+class _Recomputed:
+    changed: int = 0
+    moves: list = field(default_factory=list)
+
+
+RECOMPUTE_CHUNK = 500  # cases read, replayed and written together
+
+
+def _recompute(session: Session, ids: list[int], today: date, *, reason: str, by: str) -> _Recomputed:
+    """Replay cases in chunks: a few statements per chunk, not per case."""
+    result = _Recomputed()
+    slugs = dict(session.execute(select(Board.id, Board.slug)).all())
+    calendars = {board_id: calendar_for(session, slug) for board_id, slug in slugs.items()}
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
+        _recompute_chunk(session, ids[start:start + RECOMPUTE_CHUNK], today, calendars, reason, by, result)
+    if result.moves:
+        session.execute(DeadlineMove.__table__.insert(), result.moves)
+    result.moves = [Move(**move) for move in result.moves]
+    return result
+
+
+@dataclass(frozen=True)
+class Move:
+    """A deadline a calendar change moved, as stored in deadline_moves."""
+
+    grievance_id: int
+    deadline_key: str
+    old_due: date | None
+    new_due: date | None
+    reason: str
+    moved_at: datetime
+    moved_by: str
+
+
+def _recompute_chunk(session, chunk, today, calendars, reason, by, result: _Recomputed) -> None:
+    events, stored = _events_for(session, chunk), _stored_for(session, chunk)
+    cases = session.execute(select(Grievance.id, Grievance.board_id, Grievance.ruleset, Grievance.kind,
+                                   Grievance.stage, Grievance.opened_on).where(Grievance.id.in_(chunk))).all()
+    changed, deadline_rows, flag_rows, derived = [], [], [], []
+    for case in cases:
+        state = replay(rules_named(case.ruleset), calendars[case.board_id], case.kind, events.get(case.id, []), today)
+        old_deadlines, old_flags = stored.get(case.id, ([], []))
+        if (old_deadlines, old_flags, case.stage) == (_deadline_keys(state), _flag_rows(state), state.stage):
             continue
-        changed += 1
-        moves.extend(_moves(grievance, old[0], state, reason, by))
-        _store_derived(session, grievance, state, today)
-    session.add_all(moves)
-    return changed if count_only else moves
+        result.changed += 1
+        result.moves.extend(_moves(case.id, old_deadlines, state, reason, by))
+        changed.append(case.id)
+        deadline_rows += [_deadline_row(case, d) for d in state.deadlines]
+        flag_rows += _flag_dicts(case.id, state)
+        derived.append({"b_id": case.id, **_derived_values(state, today, case.opened_on)})
+    if changed:
+        session.execute(delete(DeadlineRecord).where(DeadlineRecord.grievance_id.in_(changed)))
+        session.execute(delete(FlagRecord).where(FlagRecord.grievance_id.in_(changed)))
+        # Core inserts (one executemany each): the ORM's bulk insert runs a statement per row here.
+        if deadline_rows:
+            session.execute(DeadlineRecord.__table__.insert(), deadline_rows)
+        if flag_rows:
+            session.execute(FlagRecord.__table__.insert(), flag_rows)
+        table = Grievance.__table__
+        session.execute(table.update().where(table.c.id == bindparam("b_id"))
+                        .values(version=table.c.version + 1, **{k: bindparam(k) for k in derived[0] if k != "b_id"}),
+                        derived)
 
 
-def _moves(grievance, old_rows, state, reason, by):
+def _stored_for(session: Session, ids: list[int]) -> dict[int, tuple[list, list]]:
+    """The stored deadlines and flags of each case, as _deadline_keys and _flag_rows give them."""
+    out: dict[int, tuple[list, list]] = {i: ([], []) for i in ids}
+    for gid, *row in session.execute(select(DeadlineRecord.grievance_id, DeadlineRecord.key, DeadlineRecord.due,
+                                            DeadlineRecord.safe_due, DeadlineRecord.status)
+                                     .where(DeadlineRecord.grievance_id.in_(ids)).order_by(DeadlineRecord.id)):
+        out[gid][0].append(tuple(row))
+    for gid, *row in session.execute(select(FlagRecord.grievance_id, FlagRecord.code, FlagRecord.deadline_key,
+                                            FlagRecord.message)
+                                     .where(FlagRecord.grievance_id.in_(ids)).order_by(FlagRecord.id)):
+        out[gid][1].append(tuple(row))
+    return out
+
+
+def _deadline_keys(state: CaseState) -> list[tuple]:
+    return [(d.key, d.due, d.safe_due, d.status) for d in state.deadlines]
+
+
+def _moves(grievance_id: int, old_rows, state, reason, by):
+    """Each open deadline whose date differs from the stored one, as a row for deadline_moves."""
     old_due = {}
     for key, due, _safe, _status in old_rows:
         old_due.setdefault(key, []).append(due)
     for d in state.deadlines:
-        before = old_due.get(d.key, [None]).pop(0) if old_due.get(d.key) else None
+        before = old_due[d.key].pop(0) if old_due.get(d.key) else None
         if d.is_open and before != d.due:
-            yield DeadlineMove(grievance_id=grievance.id, deadline_key=d.key, old_due=before, new_due=d.due,
-                               reason=reason, moved_at=_now(), moved_by=by)
+            yield dict(grievance_id=grievance_id, deadline_key=d.key, old_due=before, new_due=d.due,
+                       reason=reason, moved_at=_now(), moved_by=by)
 
 
 # -- stored derived facts -----------------------------------------------------------------
@@ -237,19 +301,28 @@ def _store_derived(session: Session, grievance: Grievance, state: CaseState, tod
     session.execute(delete(DeadlineRecord).where(DeadlineRecord.grievance_id == grievance.id))
     session.execute(delete(FlagRecord).where(FlagRecord.grievance_id == grievance.id))
     if state.deadlines:
-        session.execute(insert(DeadlineRecord), [_deadline_row(grievance, d) for d in state.deadlines])
+        session.execute(DeadlineRecord.__table__.insert(), [_deadline_row(grievance, d) for d in state.deadlines])
     if state.flags:
-        session.execute(insert(FlagRecord), [
-            dict(grievance_id=grievance.id, code=f.code, clause=f.clause, message=f.message,
-                 deadline_key=f.deadline_key, date=f.date) for f in state.flags])
-    following = state.next_deadline
-    grievance.stage, grievance.is_open, grievance.derived_as_of = state.stage, state.open, today
-    grievance.opened_on = state.opened_on or grievance.opened_on  # a corrected first event moves it
-    grievance.next_act_by = following.act_by if following else None
-    grievance.next_party = following.party if following else None
-    grievance.next_deadline_key = following.key if following else None
-    grievance.flag_codes = " ".join(sorted({f.code for f in state.flags}))
+        session.execute(FlagRecord.__table__.insert(), _flag_dicts(grievance.id, state))
+    for name, value in _derived_values(state, today, grievance.opened_on).items():
+        setattr(grievance, name, value)
     grievance.version = (grievance.version or 0) + 1
+
+
+def _derived_values(state: CaseState, today: date, opened_on: date) -> dict:
+    """The grievance row's derived columns: where it stands and what is due next."""
+    following = state.next_deadline
+    return {"stage": state.stage, "is_open": state.open, "derived_as_of": today,
+            "opened_on": state.opened_on or opened_on,  # a corrected first event moves it
+            "next_act_by": following.act_by if following else None,
+            "next_party": following.party if following else None,
+            "next_deadline_key": following.key if following else None,
+            "flag_codes": " ".join(sorted({f.code for f in state.flags}))}
+
+
+def _flag_dicts(grievance_id: int, state: CaseState) -> list[dict]:
+    return [dict(grievance_id=grievance_id, code=f.code, clause=f.clause, message=f.message,
+                 deadline_key=f.deadline_key, date=f.date) for f in state.flags]
 
 
 def _deadline_row(grievance: Grievance, d) -> dict:
@@ -257,15 +330,6 @@ def _deadline_row(grievance: Grievance, d) -> dict:
                 party=d.party, trigger=d.trigger, trigger_date=d.trigger_date, n=d.rule.n, unit=str(d.rule.unit),
                 delay=d.delay, extended_to=d.extended_to, due=d.due, safe_due=d.safe_due, act_by=d.act_by,
                 status=d.status, is_open=d.is_open, ended_on=d.ended_on, error=d.error)
-
-
-def _stored_snapshot(session, grievance):
-    rows = session.execute(select(DeadlineRecord.key, DeadlineRecord.due, DeadlineRecord.safe_due,
-                                  DeadlineRecord.status).where(DeadlineRecord.grievance_id == grievance.id)
-                           .order_by(DeadlineRecord.id)).all()
-    flags = session.execute(select(FlagRecord.code, FlagRecord.deadline_key, FlagRecord.message)
-                            .where(FlagRecord.grievance_id == grievance.id).order_by(FlagRecord.id)).all()
-    return [tuple(r) for r in rows], [tuple(f) for f in flags], grievance.stage
 
 
 def _flag_rows(state: CaseState):
