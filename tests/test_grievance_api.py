@@ -220,3 +220,19 @@ def test_the_first_event_can_be_corrected_to_an_earlier_date(client):
     assert deadline(body, "complaint_raise")["due"] == "2025-10-16"
     assert [(e["type"], e["voids"]) for e in body["events"]] == [("awareness", None), ("void", first_event),
                                                                   ("awareness", None)]
+
+
+def test_most_urgent_puts_cases_with_nothing_due_last_across_pages(app, client):
+    from sqlalchemy import select, update
+
+    from models import Grievance
+    from operations.grievances import most_urgent
+
+    for number, first in [("U-1", "2025-11-18"), ("U-2", "2025-11-10"), ("U-3", "2025-11-14")]:
+        open_case(client, number=number, kind="policy", first=first)
+    with app.extensions["database"].transaction() as session:
+        session.execute(update(Grievance).where(Grievance.number == "U-2").values(next_act_by=None))
+        query = select(Grievance.number)
+        pages = [[row[0] for row in most_urgent(session, query, limit=2, offset=offset)] for offset in (0, 2)]
+    # U-3's filing limit (from Fri Nov 14) ends before U-1's (from Tue Nov 18); U-2 has no date.
+    assert pages == [["U-3", "U-1"], ["U-2"]]

@@ -52,15 +52,18 @@ def openapi():
 @api.get("/grievances")
 def list_grievances():
     limit = min(_int_arg("limit", 50), 500)
-    query = (accounts.visible(g.user, select(Grievance))
-             .order_by(Grievance.is_open.desc(), Grievance.next_act_by.is_(None), Grievance.next_act_by, Grievance.id)
-             .limit(limit))
-    if request.args.get("open", "1") != "all":
-        query = query.where(Grievance.is_open.is_(request.args.get("open", "1") == "1"))
+    query = accounts.visible(g.user, select(Grievance))
     if request.args.get("flag"):
         query = query.where(Grievance.flag_codes.contains(request.args["flag"]))
+    wanted = request.args.get("open", "1")
     with database().transaction() as session:
-        return jsonify({"grievances": [_summary(g) for g in session.scalars(query)]})
+        if wanted == "all":  # open cases first, most urgent first; then the closed ones
+            rows = ops.most_urgent(session, query.where(Grievance.is_open.is_(True)), limit=limit)
+            rows += session.execute(query.where(Grievance.is_open.is_(False)).order_by(Grievance.id)
+                                    .limit(limit - len(rows))).all()
+        else:
+            rows = ops.most_urgent(session, query.where(Grievance.is_open.is_(wanted == "1")), limit=limit)
+        return jsonify({"grievances": [_summary(row[0]) for row in rows]})
 
 
 @api.post("/grievances")

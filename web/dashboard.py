@@ -34,9 +34,9 @@ def dashboard():
         query = _filtered(accounts.visible(g.user, select(Grievance, User.name)
                                            .outerjoin(User, User.id == Grievance.officer_id)
                                            .where(Grievance.is_open.is_(True))), chosen)
-        rows = session.execute(query.order_by(Grievance.next_act_by.is_(None), Grievance.next_act_by, Grievance.id)
-                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-        cases = [_row(session, grievance, officer, now) for grievance, officer in rows[:PAGE_SIZE]]
+        rows = ops.most_urgent(session, query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        calendars: dict = {}
+        cases = [_row(session, grievance, officer, now, calendars) for grievance, officer in rows[:PAGE_SIZE]]
         choices = _choices(session)
     return render_template("dashboard.html", cases=cases, chosen=chosen, choices=choices, page=page,
                            more=len(rows) > PAGE_SIZE, today=now)
@@ -59,9 +59,11 @@ def _filtered(query, chosen: dict):
     return query
 
 
-def _row(session, grievance: Grievance, officer: str | None, now) -> dict:
+def _row(session, grievance: Grievance, officer: str | None, now, calendars: dict) -> dict:
     rules: RuleSet = ops.rules_named(grievance.ruleset)
-    calendar = ops.calendar_for(session, _board_slug(session, grievance.board_id))
+    if grievance.board_id not in calendars:  # one look-up per board and page, not per row
+        calendars[grievance.board_id] = ops.calendar_for(session, _board_slug(session, grievance.board_id))
+    calendar = calendars[grievance.board_id]
     left = school_days_left(calendar, now, grievance.next_act_by)
     limit = rules.limits.get(grievance.next_deadline_key or "")
     return {"g": grievance, "officer": officer, "left": left, "left_words": days_left_words(left),
