@@ -19,6 +19,8 @@ passes plain values in.
 """
 from __future__ import annotations
 
+import contextlib
+
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -448,10 +450,9 @@ class Mailer:
 
 
 def _quietly_close(smtp: smtplib.SMTP) -> None:
-    try:
+    # The connection is being dropped after a failure: a second error closing it says nothing new.
+    with contextlib.suppress(OSError):
         smtp.close()
-    except OSError:
-        pass
 
 
 def describe_failure(error: Exception) -> str:
