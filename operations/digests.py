@@ -20,7 +20,6 @@ passes plain values in.
 from __future__ import annotations
 
 import contextlib
-
 import smtplib
 import ssl
 from dataclasses import dataclass, field
