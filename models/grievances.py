@@ -93,6 +93,8 @@ class DeadlineRecord(Base):
         CheckConstraint(one_of("party", PARTIES), name="party_known"),
         CheckConstraint(one_of("status", DEADLINE_STATUSES), name="status_known"),
         Index("ix_deadlines_board_open_window", "board_id", "is_open", "trigger_date", "due"),
+        # A calendar change selects every limit counted across the changed days, ended ones too.
+        Index("ix_deadlines_board_due_window", "board_id", "due", "trigger_date", "grievance_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
