@@ -158,6 +158,9 @@ class Digest:
     due_soon: list[Item] = field(default_factory=list)
     changes: list[Item] = field(default_factory=list)
     settings_link: str = ""
+    # Items listed per section: an officer of a large local may have thousands, and a
+    # message of many megabytes is refused by mail servers; the rest are on the dashboard.
+    shown: int = 100
 
     @property
     def items(self) -> int:

@@ -367,3 +367,19 @@ def test_the_settings_form_needs_the_csrf_token(mail_app, cases):
     assert client.post("/settings", data={"digest_frequency": "none", "digest_days_ahead": "5"}).status_code == 400
     with mail_app.extensions["database"].transaction() as session:
         assert session.scalar(select(User.digest_frequency).where(User.email == "officer@example.org")) == "daily"
+
+
+def test_a_long_digest_lists_the_first_hundred_of_a_section_and_counts_the_rest():
+    from datetime import datetime, timezone
+
+    items = [digests.Item(number=f"N-{i}", what="Step 1 reply", on=date(2025, 11, 27), days_left=3, party="Board",
+                          link=f"http://x/cases/{i}") for i in range(130)]
+    digest = digests.Digest(user_id=1, email="officer@example.org", name="Officer", day=date(2025, 11, 20),
+                            days_ahead=5, since=datetime.now(timezone.utc), built_at=datetime.now(timezone.utc),
+                            due_soon=items)
+    message = digests.render_message(digest, mail_from="tracker@example.org")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "N-99:" in text and "N-100:" not in text and "and 30 more: see the dashboard." in text
+    assert ">N-99<" in html and ">N-100<" not in html and "and 30 more: see the dashboard." in html
+    assert "130 due soon" in message["Subject"]
