@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, redirect, render_template_string,
@@ -24,6 +23,7 @@ from operations import grievances as ops
 from school_calendar.errors import UserError
 
 from .auth import require
+from .cases import _documents_dir, _visible_case
 from .dashboard import FILTERS, _board_slug, _filtered
 from .presenters import FLAG_ORDER, FLAG_WORDS, PARTY_WORDS, school_days_left
 
@@ -37,10 +37,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exports)
 
 
-def _documents_dir() -> Path:
-    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
-
-
 def _now() -> datetime:
     """Now, in the deployment's time zone (TIMEZONE, default America/Toronto), for the PDF's footer."""
     try:
@@ -48,13 +44,6 @@ def _now() -> datetime:
     except (ZoneInfoNotFoundError, ValueError):
         zone = timezone.utc
     return datetime.now(zone)
-
-
-def _visible_case(session, grievance_id: int) -> Grievance:
-    grievance = session.scalar(accounts.visible(g.user, select(Grievance).where(Grievance.id == grievance_id)))
-    if grievance is None:
-        abort(404)
-    return grievance
 
 
 # -- a case's history ----------------------------------------------------------------------------
