@@ -18,7 +18,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder="web/static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
-        # Set SECRET_KEY in production: a random one logs everyone out at each restart.
+        # Set SECRET_KEY in production: a random one logs everyone out at each restart, and
+        # gunicorn's workers would each pick their own (deploy/gunicorn.conf.py refuses to start without it).
         SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -36,12 +37,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         TODAY=os.environ.get("TRACKER_TODAY"),
         # Times printed on exports (dates everywhere else are the board's school days).
         TIMEZONE=os.environ.get("TIMEZONE", "America/Toronto"),
+        # How many reverse proxies (nginx, a load balancer) stand in front of the app. 0, the
+        # default, trusts no X-Forwarded-* header: anyone could forge them when nothing strips them.
+        TRUSTED_PROXY_COUNT=os.environ.get("TRUSTED_PROXY_COUNT", "0"),
     )
     if test_config:
         app.config.update(test_config)
+    _trust_proxies(app)
 
     import web
-    from cli import archive, database, deadlines, demo, digest, locals, schooldays, users
+    from cli import archive, backup, database, deadlines, demo, digest, locals, schooldays, users
 
     database.init_app(app)
     schooldays.init_app(app)
@@ -51,5 +56,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     users.init_app(app)
     digest.init_app(app)
     archive.init_app(app)
+    backup.init_app(app)
     web.init_app(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT proxies, take the client's address (X-Forwarded-For: login
+    attempts record it) and the scheme (X-Forwarded-Proto: https in external links) from the
+    headers the nearest proxies set, ignoring any further-left value a client could forge."""
+    value = str(app.config["TRUSTED_PROXY_COUNT"]).strip()
+    if not value.isdigit():
+        raise ValueError(f"TRUSTED_PROXY_COUNT must be a whole number of proxies (0 for none), not {value!r}.")
+    count = int(value)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
