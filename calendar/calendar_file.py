@@ -1,4 +1,4 @@
-"""Read and write `.schoolyear` files: one board's school year, by hand.
+r"""Read and write `.schoolyear` files: one board's school year, by hand.
 
     board: amdsb-elementary
     board name: Avon Maitland District School Board (elementary)
@@ -15,8 +15,11 @@
     2026-04-06               | school holiday  | Easter Monday | unconfirmed
 
 Statutory holidays are never listed: they come from the Ontario calendar.
-calendar/README.md documents every field. A file with any problem raises one
-CalendarFileError naming each problem's line and fix; nothing is half-read.
+In a name or a source, a backslash escapes the marks the format uses (`\|`,
+`\#`, `\\`, `\n` for a line break), so that any name typed in the closure form is
+written and read back as it was. calendar/README.md documents every field. A
+file with any problem raises one CalendarFileError naming each problem's line
+and fix; nothing is half-read.
 """
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ _TYPES = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY,
 _HEADER_KEYS = ("board", "board name", "school year", "first day", "last day", "verified", "closures count", "source")
 _REQUIRED = ("board", "school year", "first day", "last day", "verified", "source")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Everything str.splitlines() breaks a line at: written escaped, or the file's lines would shift.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_ESCAPES = {"\\": "\\\\", "|": "\\|", "#": "\\#", "\n": "\\n", "\r": "\\r"}
+_ESCAPED = re.compile(r"\\(u[0-9a-f]{4}|[\\|#nr])")
 
 
 def read_school_year(path: Path | str) -> SchoolYear:
@@ -68,7 +75,7 @@ def parse_school_year(text: str, source: str = "<text>") -> SchoolYear:
     header, entries, problems = {}, [], []
     in_days = False
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("source:") else raw.strip()
+        line = _split_unescaped(raw, "#")[0].strip() if not raw.lstrip().startswith("source:") else raw.strip()
         if not line:
             continue
         if line.lower() == "days:":
@@ -97,6 +104,8 @@ def _parse_header_line(line, number, source, header, problems):
         problems.append(Problem(source, number, "header", f"'{line}' is not a known header line.",
                                 f"Use one of: {', '.join(k + ':' for k in _HEADER_KEYS)}, then 'days:' and the days."))
         return
+    if key in ("source", "board name"):
+        value = _unescape(value)
     if key == "source":
         header["source"] = (header.get("source", "") + "\n" + value).strip()
         return
@@ -117,7 +126,7 @@ def _parse_header_line(line, number, source, header, problems):
 
 
 def _parse_entry(line, number, source, problems) -> CalendarEntry | None:
-    cells = [c.strip() for c in line.split("|")]
+    cells = [c.strip() for c in _split_unescaped(line, "|")]
     if len(cells) not in (3, 4) or (len(cells) == 4 and cells[3].lower() != "unconfirmed"):
         problems.append(Problem(source, number, "day", f"'{line}' is not 'DATE | TYPE | NAME' (optionally '| unconfirmed').",
                                 "Write e.g. '2025-10-10 | pa day | PA day' or '2025-12-22 .. 2026-01-02 | break | Winter break'."))
@@ -129,7 +138,7 @@ def _parse_entry(line, number, source, problems) -> CalendarEntry | None:
     day_type, closure_kind = _parse_type(kind, number, source, problems)
     if not (first and last and day_type):
         return None
-    return CalendarEntry(first, last, day_type, name, closure_kind, unconfirmed=len(cells) == 4, line=number)
+    return CalendarEntry(first, last, day_type, _unescape(name), closure_kind, unconfirmed=len(cells) == 4, line=number)
 
 
 def _parse_type(text, number, source, problems):
@@ -183,19 +192,57 @@ def format_school_year(year: SchoolYear) -> str:
     """The file text for `year`; reading it back gives an equal SchoolYear."""
     lines = [f"board: {year.board}"]
     if year.board_name:
-        lines.append(f"board name: {year.board_name}")
+        lines.append(f"board name: {_escape(year.board_name)}")
     flag = {key: " | unconfirmed" if key in year.unconfirmed_fields else "" for key in ("first day", "last day")}
     lines += [f"school year: {year.label}", f"first day: {year.first_day}{flag['first day']}",
               f"last day: {year.last_day}{flag['last day']}",
               f"verified: {_yes_no(year.verified)}", f"closures count: {_yes_no(year.closures_count)}"]
-    lines += [f"source: {part}" for part in year.source.splitlines()]
+    lines += [f"source: {_escape(part)}" for part in year.source.split("\n")]
     lines += ["", "days:"]
     for e in sorted(year.entries, key=lambda e: (e.first, e.last)):
         span = str(e.first) if e.first == e.last else f"{e.first} .. {e.last}"
         kind = f"closure: {e.closure_kind}" if e.closure_kind else next(k for k, t in _TYPES.items() if t is e.type)
-        lines.append(f"{span:<24} | {kind:<16} | {e.name}" + (" | unconfirmed" if e.unconfirmed else ""))
+        lines.append(f"{span:<24} | {kind:<16} | {_escape(e.name)}" + (" | unconfirmed" if e.unconfirmed else ""))
     return "\n".join(lines) + "\n"
 
 
 def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+# -- escapes in free text -----------------------------------------------------------
+
+def _escape(text: str) -> str:
+    """A name or source line as the file holds it: one line, no bare | or #."""
+    return "".join(_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if c in _LINE_BREAKS else c) for c in text)
+
+
+def _unescape(text: str) -> str:
+    """The inverse of _escape. A backslash before anything else is kept as written, so a
+    hand-written name with a backslash in it reads as it always did."""
+    def one(match: re.Match) -> str:
+        code = match[1]
+        if code.startswith("u"):
+            char = chr(int(code[1:], 16))
+            return char if char in _LINE_BREAKS else match[0]
+        return {"n": "\n", "r": "\r"}.get(code, code)
+
+    return _ESCAPED.sub(one, text)
+
+
+def _split_unescaped(line: str, mark: str) -> list[str]:
+    """`line` split at each `mark` not escaped by a backslash; escapes are kept for _unescape."""
+    parts, current, i = [], [], 0
+    while i < len(line):
+        if line[i] == "\\" and i + 1 < len(line):
+            current.append(line[i:i + 2])
+            i += 2
+            continue
+        if line[i] == mark:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(line[i])
+        i += 1
+    parts.append("".join(current))
+    return parts

@@ -13,8 +13,10 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ROLES, Grievance, LoginAttempt, StewardAssignment, UnionLocal, User
+from models import ROLES, Board, Grievance, LoginAttempt, StewardAssignment, UnionLocal, User
 from school_calendar.errors import UserError
+
+from .text_limits import LIMITS, check_lengths
 
 MIN_PASSWORD = 12
 FREE_FAILURES = 5                 # failures in the window before logins slow down
@@ -36,6 +38,7 @@ class LoginThrottled(UserError):
 
 def create_user(session: Session, *, local: str, email: str, name: str, password: str, role: str) -> User:
     email = email.strip().lower()
+    check_lengths(email=email, name=name.strip())
     if "@" not in email:
         raise UserError(f"'{email}' is not an email address.", field="email", fix="Give the person's email address.")
     if role not in ROLES:
@@ -61,7 +64,7 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str,
     """The user, or the refusal to show. Returns rather than raises, so that the
     caller's transaction commits the record of a failed attempt."""
     now = now or datetime.now(timezone.utc)
-    email = (email or "").strip().lower()
+    email = (email or "").strip().lower()[:LIMITS["email"]]  # no account's is longer; the column holds no more
     wait = _throttle_seconds(session, email, now)
     if wait:
         return LoginThrottled(wait)

@@ -20,6 +20,8 @@ from school_calendar.days import ClosureKind, DayType
 from school_calendar.errors import UserError
 from school_calendar.school_year import CalendarEntry, SchoolYear, label_for, validate
 
+from .text_limits import check_lengths
+
 
 @dataclass(frozen=True)
 class LoadOutcome:
@@ -66,6 +68,7 @@ def add_day(session: Session, board_slug: str, entry: CalendarEntry, *, by: str,
     deadlines that moved."""
     _require_text(by, "by", "Say who is changing the calendar.")
     _require_text(reason, "reason", "Say why (e.g. 'Board closed all schools: snow storm').")
+    check_lengths(name=entry.name, reason=reason, recorded_by=by)
     board = _board(session, board_slug)
     label = label_for(entry.first)
     if label_for(entry.last) != label:

@@ -18,6 +18,7 @@ from workflows.engine import VOID, CaseEvent, CaseState, EventRefused, check_new
 from workflows.rules import RuleSet, load_ruleset
 
 from . import calendars as calendar_operations
+from .text_limits import check_length, check_lengths
 
 DATE_DETAILS = ("new_due", "mediation_by", "hearing_date")
 
@@ -70,6 +71,10 @@ def calendar_for(session: Session, board_slug: str) -> BoardCalendar:
 # -- user actions ------------------------------------------------------------------
 
 def open_case(session: Session, case: NewCase, *, by: str, today: date) -> Grievance:
+    check_lengths(number=case.number, school=case.school, clauses=case.clauses, description=case.description,
+                  remedy=case.remedy, recorded_by=by, document=case.document)
+    for member in case.members:
+        check_length("members", member)
     _require(case.number.strip(), "number", "Give the grievance a number, e.g. 2025-014.")
     _require(by.strip(), "recorded_by", "Say who is recording the case.")
     rules = rules_named(case.ruleset)
@@ -98,6 +103,9 @@ def open_case(session: Session, case: NewCase, *, by: str, today: date) -> Griev
 def record_event(session: Session, grievance_id: int, *, type: str, occurred_on: date, details: dict | None = None,
                  document: str = "", by: str, today: date, expected_version: int | None = None) -> Grievance:
     """Record what happened; refused (nothing stored) when the procedure does not allow it."""
+    check_lengths(recorded_by=by, document=document)
+    for name, value in (details or {}).items():
+        check_length(f"details.{name}", value, limit_of="details")
     _require(by.strip(), "recorded_by", "Say who is recording the event.")
     grievance = _locked(session, grievance_id, expected_version)
     events = _case_events(session, grievance)
@@ -113,6 +121,7 @@ def record_event(session: Session, grievance_id: int, *, type: str, occurred_on:
 def void_event(session: Session, grievance_id: int, event_id: int, *, reason: str, by: str, today: date,
                expected_version: int | None = None) -> Grievance:
     """Correct a mistake: a new event voids the old one, with a reason; nothing is deleted."""
+    check_lengths(reason=reason, recorded_by=by)
     _require(reason.strip(), "reason", "Say why the event was wrong.")
     grievance = _locked(session, grievance_id, expected_version)
     events = _case_events(session, grievance)
@@ -135,6 +144,9 @@ def correct_event(session: Session, grievance_id: int, event_id: int, *, occurre
                   expected_version: int | None = None) -> Grievance:
     """A wrong date or detail: void the event and record it again, checked together,
     so even the case's first event can be corrected."""
+    check_lengths(reason=reason, recorded_by=by)
+    for name, value in (details or {}).items():
+        check_length(f"details.{name}", value, limit_of="details")
     _require(reason.strip(), "reason", "Say what was wrong (e.g. 'the reply was delivered on the 14th').")
     grievance = _locked(session, grievance_id, expected_version)
     events = _case_events(session, grievance)

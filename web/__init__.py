@@ -4,9 +4,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import admin, api, auth, calendars, cases, dashboard, exports, pages, presenters, reports, settings
+    from . import (admin, api, auth, calendars, cases, dashboard, errors, exports, pages, presenters, reports,
+                   security_headers, settings, unavailable)
 
     presenters.init_app(app)
+    errors.init_app(app)            # JSON errors under /api/, the 413 page
+    unavailable.init_app(app)       # the database out of reach: a 503 in words, never a 500
+    security_headers.init_app(app)  # CSP, nosniff, no framing
     auth.init_app(app)
     for module in (dashboard, cases, calendars, reports, admin, api, pages, exports, settings):
         module.init_app(app)

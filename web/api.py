@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -19,9 +19,10 @@ from school_calendar.days import ClosureKind, DayType, Unit
 from school_calendar.school_year import CalendarEntry
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
-from workflows.case_format import state_as_dict
+from workflows.case_format import ruleset_name, state_as_dict
 
 from .auth import require
+from .errors import api_error
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -39,7 +40,7 @@ def user_error(error: UserError):
 
 @api.errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    return jsonify({"error": error.description, "field": None, "fix": None}), error.code
+    return api_error(error)
 
 
 @api.get("/openapi.json")
@@ -72,13 +73,18 @@ def open_grievance():
     body = _json()
     case = ops.NewCase(
         number=_field(body, "number"), kind=_field(body, "kind"), first_event_on=_date_field(body, "first_event_on"),
-        members=tuple(body.get("members") or ()), school=str(body.get("school", "")),
+        members=_texts(body, "members"), school=str(body.get("school", "")),
         clauses=str(body.get("clauses", "")), description=str(body.get("description", "")),
         remedy=str(body.get("remedy", "")), local=g.user.local.slug,
         board=str(body.get("board") or current_app.config["DEFAULT_BOARD"]),
-        ruleset=str(body.get("ruleset") or current_app.config["DEFAULT_RULESET"]),
+        ruleset=ruleset_name(body.get("ruleset") or current_app.config["DEFAULT_RULESET"], "ruleset"),
         document=str(body.get("document", "")))
     with database().transaction() as session:
+        if case.board not in accounts.boards_of_local(session, g.user.local_id, current_app.config["DEFAULT_BOARD"]):
+            # Else a case opened on another local's board would make that board's calendar this local's to change.
+            raise UserError(f"Your local's cases do not count on board '{case.board}'.", field="board",
+                            fix=f"Leave board out (it is {current_app.config['DEFAULT_BOARD']}) or name one your "
+                                "local's cases count on.")
         grievance = ops.open_case(session, case, by=_field(body, "recorded_by"), today=today())
         session.flush()
         return jsonify(_detail(session, grievance)), 201
@@ -98,8 +104,8 @@ def record_event(grievance_id: int):
         _grievance(session, grievance_id)
         grievance = ops.record_event(
             session, grievance_id, type=_field(body, "type"), occurred_on=_date_field(body, "occurred_on"),
-            details=body.get("details") or {}, document=str(body.get("document", "")),
-            by=_field(body, "recorded_by"), today=today(), expected_version=body.get("version"))
+            details=_details(body) or {}, document=str(body.get("document", "")),
+            by=_field(body, "recorded_by"), today=today(), expected_version=_version(body))
         return jsonify(_detail(session, grievance)), 201
 
 
@@ -110,7 +116,7 @@ def void_event(grievance_id: int, event_id: int):
     with database().transaction() as session:
         _grievance(session, grievance_id)
         grievance = ops.void_event(session, grievance_id, event_id, reason=_field(body, "reason"),
-                                   by=_field(body, "recorded_by"), today=today(), expected_version=body.get("version"))
+                                   by=_field(body, "recorded_by"), today=today(), expected_version=_version(body))
         return jsonify(_detail(session, grievance)), 201
 
 
@@ -121,9 +127,9 @@ def correct_event(grievance_id: int, event_id: int):
     with database().transaction() as session:
         _grievance(session, grievance_id)
         grievance = ops.correct_event(session, grievance_id, event_id, occurred_on=_date_field(body, "occurred_on"),
-                                      details=body.get("details"), reason=_field(body, "reason"),
+                                      details=_details(body), reason=_field(body, "reason"),
                                       by=_field(body, "recorded_by"), today=today(),
-                                      expected_version=body.get("version"))
+                                      expected_version=_version(body))
         return jsonify(_detail(session, grievance)), 201
 
 
@@ -184,6 +190,7 @@ def add_day(slug: str):
 
 def _add_day(slug: str, body: dict, spec: dict):
     """A PA day, school holiday or closure added during the year; running deadlines move."""
+    _require_board_of_local(slug)
     first = _date_field(body, "first")
     last = _date_field(body, "last") if body.get("last") else first
     entry = CalendarEntry(first, last, _day_type(spec.get("type")), str(body.get("name", "")).strip(),
@@ -197,10 +204,19 @@ def _add_day(slug: str, body: dict, spec: dict):
                     "moved_deadlines": moved}), 201
 
 
+def _require_board_of_local(slug: str) -> None:
+    """403 for a board none of the user's local's cases count on (accounts.boards_of_local); an
+    unknown board is left to add_day's own error."""
+    with database().transaction() as session:
+        if slug in calendar_operations.board_slugs(session) and not accounts.may_change_board(
+                session, g.user, slug, current_app.config["DEFAULT_BOARD"]):
+            abort(403, "Only an administrator of a local whose cases count on this board may change its calendar.")
+
+
 def _day_type(value) -> DayType:
     types = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY, "school holiday": DayType.SCHOOL_HOLIDAY,
              "closure": DayType.CLOSURE}
-    if value not in types:
+    if not isinstance(value, str) or value not in types:  # a list or object is not hashable: no KeyError, a 400
         raise UserError(f"'{value}' is not a day that can be added during the year.", field="type",
                         fix="Use 'pa day', 'split day', 'school holiday' or 'closure'.")
     return types[value]
@@ -265,6 +281,29 @@ def _field(body: dict, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise UserError(f"'{name}' is required.", field=name, fix=f"Give {name} as text.")
     return value.strip()
+
+
+def _texts(body: dict, name: str) -> tuple[str, ...]:
+    """A list of text, e.g. the members: a bare string or number would be split or crash."""
+    value = body.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise UserError(f"'{name}' is not a list of text.", field=name, fix=f'Give {name} as ["…", "…"].')
+    return tuple(value)
+
+
+def _details(body: dict) -> dict | None:
+    value = body.get("details")
+    if value is not None and not isinstance(value, dict):
+        raise UserError("'details' is not an object.", field="details", fix='Give details as {"name": "value", …}.')
+    return value
+
+
+def _version(body: dict) -> int | None:
+    value = body.get("version")
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise UserError(f"'{value}' is not a version number.", field="version",
+                        fix="Send the case's version as read from the API, or leave it out.")
+    return value
 
 
 def _date_field(body: dict, name: str) -> date:

@@ -9,10 +9,27 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _responses(ok: str, schema: dict, status: str = "200") -> dict:
-    return {status: {"description": ok, **_json(schema)},
-            "400": {"description": "Bad input: the field at fault and the fix", **_json(ERROR)},
-            "404": {"description": "Not found", **_json(ERROR)}}
+def _error(text: str) -> dict:
+    return {"description": text, **_json(ERROR)}
+
+
+def _responses(ok: str, schema: dict, status: str = "200", *, body: bool = False, writes: bool = False,
+               versioned: bool = False) -> dict:
+    """Every answer an operation can give: its success, and the errors any request can
+    meet (bad input, no login, nothing there); a request with a body can be too large, a
+    write can be refused to the role, and one that takes `version` can find the case
+    changed meanwhile."""
+    out = {status: {"description": ok, **_json(schema)},
+           "400": _error("Bad input: the field at fault and the fix"),
+           "401": _error("Not logged in"),
+           "404": _error("Not found (or another local's)")}
+    if body or writes:
+        out["413"] = _error("The request is larger than the tracker accepts (12 MB)")
+    if writes:
+        out["403"] = _error("The role does not allow this")
+    if versioned:
+        out["409"] = _error("The case changed since `version`: reload it")
+    return out
 
 
 def _query(name: str, schema: dict, required: bool = True, text: str = "") -> dict:
@@ -43,7 +60,7 @@ def openapi_document() -> dict:
                             "grievances": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}}}})},
                 "post": {"summary": "Open a case (33.03, 33.04: member(s), clauses, description, remedy)",
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewGrievance"})},
-                         "responses": _responses("The new case", grievance, "201")},
+                         "responses": _responses("The new case", grievance, "201", writes=True)},
             },
             "/api/grievances/{grievance_id}": {
                 "get": {"summary": "A case: events, deadlines with explanations, flags, allowed events",
@@ -52,8 +69,8 @@ def openapi_document() -> dict:
                 "post": {"summary": "Record an event the procedure allows now",
                          "parameters": [PATH_ID],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewEvent"})},
-                         "responses": {**_responses("The case after the event", grievance, "201"),
-                                       "409": {"description": "The case changed since `version`", **_json(ERROR)}}}},
+                         "responses": _responses("The case after the event", grievance, "201", writes=True,
+                                                 versioned=True)}},
             "/api/grievances/{grievance_id}/events/{event_id}/void": {
                 "post": {"summary": "Void an event (a correction, with a reason)",
                          "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
@@ -63,7 +80,8 @@ def openapi_document() -> dict:
                              "properties": {"reason": {"type": "string", "minLength": 1},
                                             "recorded_by": {"type": "string", "minLength": 1},
                                             "version": {"type": "integer"}}})},
-                         "responses": _responses("The case after the correction", grievance, "201")}},
+                         "responses": _responses("The case after the correction", grievance, "201", writes=True,
+                                                 versioned=True)}},
             "/api/grievances/{grievance_id}/events/{event_id}/correct": {
                 "post": {"summary": "Correct an event's date or details: it is voided and recorded again, checked together",
                          "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
@@ -74,11 +92,12 @@ def openapi_document() -> dict:
                                             "reason": {"type": "string", "minLength": 1},
                                             "recorded_by": {"type": "string", "minLength": 1},
                                             "version": {"type": "integer"}}})},
-                         "responses": _responses("The case after the correction", grievance, "201")}},
+                         "responses": _responses("The case after the correction", grievance, "201", writes=True,
+                                                 versioned=True)}},
             "/api/replay": {
                 "post": {"summary": "Calculator: a case's state from its events; stores nothing",
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Case"})},
-                         "responses": _responses("State, deadlines and flags", {"type": "object"})}},
+                         "responses": _responses("State, deadlines and flags", {"type": "object"}, body=True)}},
             "/api/boards": {"get": {"summary": "Boards and their loaded school years",
                                     "responses": _responses("The boards", {"type": "object"})}},
             "/api/boards/{slug}/days": {
@@ -89,7 +108,8 @@ def openapi_document() -> dict:
                                     "running deadlines move and the moves are returned",
                          "parameters": [PATH_BOARD],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewDay"})},
-                         "responses": _responses("The day and the deadlines it moved", {"type": "object"}, "201")}},
+                         "responses": _responses("The day and the deadlines it moved", {"type": "object"}, "201",
+                                                 writes=True)}},
             "/api/boards/{slug}/schooldays": {
                 "get": {"summary": "The Nth counted day after a date, with every day explained",
                         "parameters": [PATH_BOARD, _query("start", DATE), _query("n", {"type": "integer", "minimum": 0}),
@@ -99,13 +119,15 @@ def openapi_document() -> dict:
                 "post": {"summary": "Add a closure; running deadlines move and the moves are returned",
                          "parameters": [PATH_BOARD],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Closure"})},
-                         "responses": _responses("The closure and the deadlines it moved", {"type": "object"}, "201")}},
+                         "responses": _responses("The closure and the deadlines it moved", {"type": "object"}, "201",
+                                                 writes=True)}},
             "/api/session": {"get": {"summary": "Who is logged in, and the CSRF token to send as X-CSRF-Token",
                                      "responses": _responses("The session", {"type": "object", "properties": {
                                          "user": {"type": "string"}, "role": {"type": "string"},
                                          "csrf_token": {"type": "string"}}})}},
             "/api/openapi.json": {"get": {"summary": "This document",
-                                          "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+                                          "responses": {"200": {"description": "OpenAPI 3.1", **_json({"type": "object"})},
+                                                        "401": _error("Not logged in")}}},
         },
         "components": {"schemas": _schemas()},
     }

@@ -19,9 +19,10 @@ from school_calendar.errors import UserError
 from school_calendar.explanation import explain
 
 from .engine import CaseEvent, CaseState, Deadline
-from .rules import RuleSet
+from .rules import RULESETS, RuleSet
 
 DATE_DETAILS = ("new_due", "mediation_by", "hearing_date")
+MAX_EVENTS = 1000
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,11 @@ def read_case(data: Any, *, default_today: date, default_board: str, default_rul
     events = data.get("events")
     if not isinstance(events, list) or not events:
         raise UserError("The case has no events.", field="events", fix="Give a list of events, oldest first.")
-    return Case(board=str(data.get("board") or default_board), ruleset=str(data.get("ruleset") or default_ruleset),
+    if len(events) > MAX_EVENTS:  # a case has tens of events; 100,000 would hold a worker for minutes
+        raise UserError(f"The case has {len(events)} events.", field="events",
+                        fix=f"Give at most {MAX_EVENTS} events: the events of one grievance.")
+    return Case(board=str(data.get("board") or default_board),
+                ruleset=ruleset_name(data.get("ruleset") or default_ruleset, "ruleset"),
                 kind=_text(data, "kind", "kind"), today=_date(data.get("today"), "today") if data.get("today") else default_today,
                 events=[_event(item, i) for i, item in enumerate(events)])
 
@@ -52,9 +57,26 @@ def _event(item: Any, index: int) -> CaseEvent:
     if not isinstance(details, dict):
         raise UserError(f"{where}.details is not an object.", field=f"{where}.details", fix="Give details as an object.")
     details = {k: _date(v, f"{where}.details.{k}") if k in DATE_DETAILS else v for k, v in details.items()}
-    return CaseEvent(id=item.get("id", index + 1), type=_text(item, "type", f"{where}.type"),
+    return CaseEvent(id=_event_id(item.get("id", index + 1), f"{where}.id"), type=_text(item, "type", f"{where}.type"),
                      occurred_on=_date(item.get("date"), f"{where}.date"), details=details, seq=index + 1,
-                     voids=item.get("voids"), reason=str(item.get("reason", "")))
+                     voids=_event_id(item.get("voids"), f"{where}.voids"), reason=str(item.get("reason", "")))
+
+
+def _event_id(value: Any, field: str) -> Any:
+    """An event's id, or the id a void names: a number or a text (the engine looks events up
+    by it, so a list or an object was a TypeError, a 500 on POST /api/replay)."""
+    if value is None or (isinstance(value, (int, str)) and not isinstance(value, bool)):
+        return value
+    raise UserError(f"{field} is not an id.", field=field, fix="Give the event's id as a number or a text, e.g. 3.")
+
+
+def ruleset_name(value: Any, field: str) -> str:
+    """The name of a rule set in workflows/rulesets/, and nothing else: the name becomes a
+    file path, so '../x', '/etc/x.toml' or a NUL byte must never reach the file system."""
+    known = sorted(path.stem for path in RULESETS.glob("*.toml"))
+    if value not in known:
+        raise UserError(f"'{value}' is not a rule set.", field=field, fix=f"Use one of: {', '.join(known)}.")
+    return value
 
 
 def _text(data: dict, key: str, field: str) -> str:
