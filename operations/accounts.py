@@ -123,4 +123,23 @@ def may_open_cases(user: User) -> bool:
 
 
 def may_change_calendars(user: User) -> bool:
+    """The role check; which boards: may_change_board."""
     return user.role == "admin"
+
+
+# -- whose board calendar --------------------------------------------------------------------
+# The data model ties no board to a local: a board's calendar is the board's (public, read by
+# everyone), and a change to it moves the deadlines of every case that counts on it. So a board
+# belongs to the locals whose cases count on it, and the deployment's board (DEFAULT_BOARD, on
+# which the web opens every case) to every local. Only an administrator of a local a board
+# belongs to may change its calendar: a local can never move another local's deadlines on a
+# board it has nothing on.
+
+def boards_of_local(session: Session, local_id: int, default_board: str) -> set[str]:
+    used = session.scalars(select(Board.slug).join(Grievance, Grievance.board_id == Board.id)
+                           .where(Grievance.local_id == local_id).distinct())
+    return {default_board, *used}
+
+
+def may_change_board(session: Session, user: User, board_slug: str, default_board: str) -> bool:
+    return may_change_calendars(user) and board_slug in boards_of_local(session, user.local_id, default_board)

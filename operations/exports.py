@@ -116,29 +116,51 @@ def calendar_used(calendar: BoardCalendar, board: Board, data: dict) -> dict:
 
 # -- JSON in ---------------------------------------------------------------------------------------
 
-def import_case(session: Session, data: Any, *, local: str, by: str, today: date, store: Path | None = None) -> Grievance:
+def import_case(session: Session, data: Any, *, local: str, by: str, today: date, store: Path | None = None,
+                reader: User | None = None) -> Grievance:
     """Recreate a case exported by case_json in the local `local`: the same number, fields and events
     in the same order (each with its recorded_by/at), voids pointing at the new events, the deadline
     moves, and the documents whose files `store` holds (see documents_missing). The events are replayed
     for the derived facts: an event the procedure refuses refuses the import. A number that exists in
-    the local is refused."""
+    the local is refused.
+
+    With `reader` (an import from the web), a stored file that is a document of a case `reader` may not
+    see is not attached: a checksum in a hand-made file must not fetch another local's document."""
     _require(by.strip(), "by", "Say who is importing the case.")
     case = _case_part(data)
     grievance, _ = insert_case(session, case, data["events"], local=local, by=by, today=today)
     calendar = ops.calendar_for(session, case["board"])
-    state = replay(ops.rules_named(grievance.ruleset), calendar, grievance.kind,
-                   ops._events_for(session, [grievance.id]).get(grievance.id, []), today)
+    state = replay(ops.rules_named(grievance.ruleset), calendar, grievance.kind, ops._case_events(session, grievance),
+                   today)
     ops._store_derived(session, grievance, state, today)
     add_moves(session, grievance, data.get("deadline_moves") or [])
-    add_documents(session, grievance, data["events"], store)
+    add_documents(session, grievance, data["events"], store, usable=_usable_by(session, reader))
     return grievance
 
 
-def documents_missing(data: Any, store: Path | None) -> list[str]:
-    """The documents named in an export whose files `store` does not hold (they are not recreated)."""
+def documents_missing(data: Any, store: Path | None, session: Session | None = None,
+                      reader: User | None = None) -> list[str]:
+    """The documents named in an export whose files `store` does not hold (they are not recreated);
+    with `session` and `reader`, also those import_case would not attach for `reader`."""
     events = data.get("events") if isinstance(data, dict) else None
+    usable = _usable_by(session, reader) if session is not None else (lambda sha: True)
     return [f"{d.get('filename')} ({d.get('sha256')})" for e in events or [] if isinstance(e, dict)
-            for d in e.get("documents") or [] if not _stored(store, d.get("sha256"))]
+            for d in e.get("documents") or [] if not (_stored(store, d.get("sha256")) and usable(d.get("sha256")))]
+
+
+def _usable_by(session: Session, reader: User | None):
+    """sha256 -> whether `reader` may have the stored file: every case holding it is one `reader` may see
+    (a file no case holds, copied into the store by hand, is anyone's). Without a reader, every file."""
+    from .accounts import visible
+
+    def usable(sha256: Any) -> bool:
+        if reader is None:
+            return True
+        holders = set(session.scalars(select(Document.grievance_id).where(Document.sha256 == str(sha256))))
+        seen = set(session.scalars(visible(reader, select(Grievance.id).where(Grievance.id.in_(holders))))) \
+            if holders else set()
+        return holders <= seen
+    return usable
 
 
 def insert_case(session: Session, case: dict, events: list, *, local: str, by: str,
@@ -205,14 +227,16 @@ def add_moves(session: Session, grievance: Grievance, moves: list) -> None:
                                  moved_by=str(m.get("moved_by") or "import")))
 
 
-def add_documents(session: Session, grievance: Grievance, events: list, store: Path | None) -> int:
-    """Document rows for the exported documents whose files the store holds; returns how many."""
+def add_documents(session: Session, grievance: Grievance, events: list, store: Path | None,
+                  usable=lambda sha256: True) -> int:
+    """Document rows for the exported documents whose files the store holds (and that `usable`
+    allows); returns how many."""
     ids = dict(session.execute(select(GrievanceEvent.seq, GrievanceEvent.id)
                                .where(GrievanceEvent.grievance_id == grievance.id)).all())
     added = 0
     for e in events:
         for d in e.get("documents") or []:
-            if not _stored(store, d.get("sha256")):
+            if not _stored(store, d.get("sha256")) or not usable(d.get("sha256")):
                 continue
             session.add(Document(grievance_id=grievance.id, event_id=ids[int(e["seq"])], filename=str(d["filename"])[:200],
                                  content_type=str(d["content_type"]), size=int(d["size"]), sha256=d["sha256"],

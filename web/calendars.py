@@ -7,7 +7,7 @@ import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from cli.database import database, today
@@ -81,6 +81,8 @@ def change_school_year(board: str, label: str):
     form = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
     action = request.form.get("action")
     _calendar_and_year(board, label)  # 404 for an unknown board or year, before anything else
+    if not _may_change(board):
+        abort(403, "Only an administrator of a local whose cases count on this board may change its calendar.")
     try:
         entry = _entry(form)
         if action == "preview":
@@ -108,9 +110,15 @@ def _page(board: str, label: str, *, form: dict, error, preview, status: int = 2
         school_days=len(counted), pa_days=by_type.get(DayType.PA_DAY, 0),
         closure_days=by_type.get(DayType.CLOSURE, 0), today=now, weekdays=list(zip(WEEKDAYS, WEEKDAY_NAMES)),
         previous=labels[i - 1] if i > 0 else None, following=labels[i + 1] if i + 1 < len(labels) else None,
-        may_change=accounts.may_change_calendars(g.user), addable=ADDABLE, kinds=list(ClosureKind),
+        may_change=_may_change(board), addable=ADDABLE, kinds=list(ClosureKind),
         form=form, error=error, preview=preview, verified=year.verified and not year.has_unconfirmed_dates,
     ), status
+
+
+def _may_change(board: str) -> bool:
+    """An administrator, of a local the board belongs to (accounts.boards_of_local)."""
+    with database().transaction() as session:
+        return accounts.may_change_board(session, g.user, board, current_app.config["DEFAULT_BOARD"])
 
 
 def _calendar_and_year(board: str, label: str) -> tuple[BoardCalendar, SchoolYear, str]:

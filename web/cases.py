@@ -223,9 +223,10 @@ def new_case():
                 local=g.user.local.slug if g.user.local else current_app.config["DEFAULT_LOCAL"],
                 board=current_app.config["DEFAULT_BOARD"], ruleset=rules.id)
             _require_contents(case)
+            officer_id = _officer(form.get("officer_id"), officers)
             with database().transaction() as session:
                 grievance = ops.open_case(session, case, by=g.user.email, today=today())
-                grievance.officer_id = _int(form.get("officer_id")) or g.user.id
+                grievance.officer_id = officer_id
                 new_id = grievance.id
             flash(f"Case {case.number} opened.")
             return redirect(url_for("cases.show_case", grievance_id=new_id))
@@ -233,6 +234,18 @@ def new_case():
             error = refused
     return render_template("new_case.html", rules=rules, officers=officers, form=request.form, error=error), \
         (400 if error else 200)
+
+
+def _officer(text, officers) -> int:
+    """The case's officer: one of the local's officers or administrators listed on the form (an id from
+    another local would put that local's person on this case, and their name on this local's pages)."""
+    chosen = _int(text)
+    if chosen is None:
+        return g.user.id
+    if chosen not in {row.id for row in officers}:
+        raise UserError("That officer is not one of your local's officers.", field="officer_id",
+                        fix="Choose an officer from the list.")
+    return chosen
 
 
 def _require_contents(case: ops.NewCase) -> None:

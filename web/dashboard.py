@@ -72,13 +72,13 @@ def _row(session, grievance: Grievance, officer: str | None, now, calendars: dic
             "flags": sorted(grievance.flag_codes.split(), key=FLAG_ORDER.index)}
 
 
-_board_slugs: dict[int, str] = {}
-
-
 def _board_slug(session, board_id: int) -> str:
-    if board_id not in _board_slugs:
-        _board_slugs[board_id] = session.scalar(select(Board.slug).where(Board.id == board_id))
-    return _board_slugs[board_id]
+    # Cached for the request only: a process-wide cache by id outlives the database it was read from
+    # (a test's database dropped and made again, several apps in one process) and names the wrong board.
+    slugs = g.setdefault("board_slugs", {})
+    if board_id not in slugs:
+        slugs[board_id] = session.scalar(select(Board.slug).where(Board.id == board_id))
+    return slugs[board_id]
 
 
 def _choices(session) -> dict:

@@ -109,10 +109,11 @@ def import_case():
                 raise UserError(f"The file is not JSON ({bad}).", field="case",
                                 fix="Choose the file a case's JSON link downloaded.") from None
             store = _documents_dir()
-            missing = export_operations.documents_missing(data, store)
             with database().transaction() as session:
+                # Only files of cases this user may see come along (not another local's, by checksum).
+                missing = export_operations.documents_missing(data, store, session, reader=g.user)
                 grievance = export_operations.import_case(session, data, local=g.user.local.slug, by=g.user.email,
-                                                          today=today(), store=store)
+                                                          today=today(), store=store, reader=g.user)
                 new_id, number = grievance.id, grievance.number
             flash(f"Case {number} imported.")
             if missing:
