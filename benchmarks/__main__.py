@@ -1,11 +1,11 @@
-"""python -m benchmarks [schooldays | grievances | web | all] [--quick] [options]
+"""python -m benchmarks [schooldays | grievances | web | load | all] [--quick] [options]
 
 No selector runs schooldays (what `make bench` runs); `all` runs each in turn."""
 import importlib
 import sys
 
 # Imported only when selected, so that one benchmark's dependencies never stop another.
-BENCHMARKS = ("schooldays", "grievances", "web")
+BENCHMARKS = ("schooldays", "grievances", "web", "load")
 
 
 def main(argv) -> int:
