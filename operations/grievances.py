@@ -4,11 +4,15 @@ the calendar. One transaction per call; the caller's `with transaction()`."""
 from __future__ import annotations
 
 import json
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models import Board, DeadlineMove, DeadlineRecord, FlagRecord, Grievance, GrievanceEvent, UnionLocal
@@ -17,6 +21,7 @@ from school_calendar.errors import UserError
 from workflows.engine import VOID, CaseEvent, CaseState, EventRefused, check_new_event, replay
 from workflows.rules import RuleSet, load_ruleset
 
+from . import bulk
 from . import calendars as calendar_operations
 from .text_limits import check_length, check_lengths
 
@@ -218,12 +223,12 @@ def recompute_after_calendar_change(session: Session, board_slug: str, first: da
     affected = select(DeadlineRecord.grievance_id).where(
         DeadlineRecord.board_id == board_id, DeadlineRecord.trigger_date <= last,
         (DeadlineRecord.due >= first) | DeadlineRecord.due.is_(None)).distinct()
-    return _recompute(session, sorted(session.scalars(affected)), today, reason=reason, by=by).moves
+    return _recompute(session, sorted(session.scalars(affected).all()), today, reason=reason, by=by).moves
 
 
 def recompute_all(session: Session, today: date, *, reason: str = "full recompute", by: str = "system") -> int:
     """Replay every case; returns how many had stored facts that differed (and fixes them)."""
-    ids = list(session.scalars(select(Grievance.id).order_by(Grievance.id)))
+    ids = session.scalars(select(Grievance.id).order_by(Grievance.id)).all()
     return _recompute(session, ids, today, reason=reason, by=by).changed
 
 
@@ -237,16 +242,30 @@ RECOMPUTE_CHUNK = 500  # cases read, replayed and written together
 
 
 def _recompute(session: Session, ids: list[int], today: date, *, reason: str, by: str) -> _Recomputed:
-    """Replay cases in chunks: a few statements per chunk, not per case."""
+    """Replay cases in chunks, a few statements a chunk. The replay (pure Python)
+    runs in a worker thread while this one waits on the database, reading the
+    next chunk and writing the last: the database and the engine work side by
+    side, each on a core (drivers release the GIL while they wait)."""
     result = _Recomputed()
     slugs = dict(session.execute(select(Board.id, Board.slug)).all())
     calendars = {board_id: calendar_for(session, slug) for board_id, slug in slugs.items()}
-    for start in range(0, len(ids), RECOMPUTE_CHUNK):
-        _recompute_chunk(session, ids[start:start + RECOMPUTE_CHUNK], today, calendars, reason, by, result)
-    if result.moves:
-        session.execute(DeadlineMove.__table__.insert(), result.moves)
+    chunks = [ids[start:start + RECOMPUTE_CHUNK] for start in range(0, len(ids), RECOMPUTE_CHUNK)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute") as replayer:
+        replaying: deque = deque()
+        for chunk in chunks:
+            rows = _read_chunk(session, chunk)
+            replaying.append(replayer.submit(_replay_chunk, rows, today, calendars, reason, by, result))
+            if len(replaying) > 1:  # write the chunk before while this one replays
+                replaying.popleft().result().execute(session)
+        while replaying:
+            replaying.popleft().result().execute(session)
+    bulk.insert_rows(session, DeadlineMove.__table__, MOVE_COLUMNS,
+                     [tuple(move[name] for name in MOVE_COLUMNS) for move in result.moves])
     result.moves = [Move(**move) for move in result.moves]
     return result
+
+
+MOVE_COLUMNS = ("grievance_id", "deadline_key", "old_due", "new_due", "reason", "moved_at", "moved_by")
 
 
 @dataclass(frozen=True)
@@ -262,60 +281,130 @@ class Move:
     moved_by: str
 
 
-def _recompute_chunk(session, chunk, today, calendars, reason, by, result: _Recomputed) -> None:
-    events, stored = _events_for(session, chunk), _stored_for(session, chunk)
-    cases = session.execute(select(Grievance.id, Grievance.board_id, Grievance.ruleset, Grievance.kind,
-                                   Grievance.stage, Grievance.opened_on).where(Grievance.id.in_(chunk))).all()
-    changed, deadline_rows, flag_rows, derived = [], [], [], []
-    for case in cases:
+@dataclass
+class _ChunkRows:
+    cases: list[tuple]
+    events: list[tuple]
+    deadlines: list[tuple]
+    flags: list[tuple]
+
+
+def _read_chunk(session: Session, chunk: list[int]) -> _ChunkRows:
+    # The cases first, locked as record_event locks them: an event recorded meanwhile
+    # waits, and is then replayed onto what this writes, not overwritten by it.
+    cases = bulk.fetch_rows(session, (Grievance.id, Grievance.board_id, Grievance.ruleset, Grievance.kind,
+                                      *DERIVED_COLUMNS), where_in=Grievance.id, ids=chunk, lock=True)
+    return _ChunkRows(cases, _event_rows(session, chunk), *_stored_rows(session, chunk))
+
+
+def _replay_chunk(rows: _ChunkRows, today, calendars, reason, by, result: _Recomputed) -> _Writes:
+    """The rows to write for the cases whose stored facts differ from their replay (no database here)."""
+    events, stored = _events_from(rows.events), _stored_from(rows)
+    writes = _Writes()
+    for case in map(_StoredCase._make, rows.cases):
         state = replay(rules_named(case.ruleset), calendars[case.board_id], case.kind, events.get(case.id, []), today)
         old_deadlines, old_flags = stored.get(case.id, ([], []))
-        if (old_deadlines, old_flags, case.stage) == (_deadline_keys(state), _flag_rows(state), state.stage):
+        new_deadlines = [_deadline_values(d) for d in state.deadlines]
+        new_flags = [_flag_values(f) for f in state.flags]
+        derived = _derived_values(state, today, case.opened_on)
+        if (_values(old_deadlines) == new_deadlines and _values(old_flags) == new_flags
+                and tuple(case[4:]) == derived_values(derived)):
             continue
         result.changed += 1
         result.moves.extend(_moves(case.id, old_deadlines, state, reason, by))
-        changed.append(case.id)
-        deadline_rows += [_deadline_row(case, d) for d in state.deadlines]
-        flag_rows += _flag_dicts(case.id, state)
-        derived.append({"b_id": case.id, **_derived_values(state, today, case.opened_on)})
-    if changed:
-        session.execute(delete(DeadlineRecord).where(DeadlineRecord.grievance_id.in_(changed)))
-        session.execute(delete(FlagRecord).where(FlagRecord.grievance_id.in_(changed)))
-        # Core executemany: the ORM's bulk insert ran a statement per row here, and multi-row
-        # VALUES statements (compiled anew for every batch) were seven times slower still.
-        if deadline_rows:
-            session.execute(DeadlineRecord.__table__.insert(), deadline_rows)
-        if flag_rows:
-            session.execute(FlagRecord.__table__.insert(), flag_rows)
-        table = Grievance.__table__
-        session.execute(table.update().where(table.c.id == bindparam("b_id"))
-                        .values(version=table.c.version + 1, **{k: bindparam(k) for k in derived[0] if k != "b_id"}),
-                        derived)
+        writes.add(case, old_deadlines, new_deadlines, old_flags, new_flags, derived)
+    return writes
 
 
-def _stored_for(session: Session, ids: list[int]) -> dict[int, tuple[list, list]]:
-    """The stored deadlines and flags of each case, as _deadline_keys and _flag_rows give them."""
-    out: dict[int, tuple[list, list]] = {i: ([], []) for i in ids}
-    for gid, *row in session.execute(select(DeadlineRecord.grievance_id, DeadlineRecord.key, DeadlineRecord.due,
-                                            DeadlineRecord.safe_due, DeadlineRecord.status)
-                                     .where(DeadlineRecord.grievance_id.in_(ids)).order_by(DeadlineRecord.id)):
-        out[gid][0].append(tuple(row))
-    for gid, *row in session.execute(select(FlagRecord.grievance_id, FlagRecord.code, FlagRecord.deadline_key,
-                                            FlagRecord.message)
-                                     .where(FlagRecord.grievance_id.in_(ids)).order_by(FlagRecord.id)):
-        out[gid][1].append(tuple(row))
+# What a replay derives, as stored: compared as tuples so that only rows that differ are written.
+DEADLINE_COLUMNS = ("key", "clause", "party", "trigger", "trigger_date", "n", "unit", "delay", "extended_to", "due",
+                    "safe_due", "act_by", "status", "is_open", "ended_on", "error")
+FLAG_COLUMNS = ("code", "clause", "message", "deadline_key", "date")
+DERIVED_COLUMN_NAMES = ("stage", "is_open", "opened_on", "next_act_by", "next_party", "next_deadline_key", "flag_codes")
+DERIVED_COLUMNS = tuple(getattr(Grievance, name) for name in DERIVED_COLUMN_NAMES)
+DERIVED_WRITTEN = ("stage", "is_open", "derived_as_of", "opened_on", "next_act_by", "next_party", "next_deadline_key",
+                   "flag_codes")  # what _derived_values gives
+derived_values = itemgetter(*DERIVED_COLUMN_NAMES)
+KEY, DUE = DEADLINE_COLUMNS.index("key"), DEADLINE_COLUMNS.index("due")
+
+
+class _StoredCase(NamedTuple):
+    id: int
+    board_id: int
+    ruleset: str
+    kind: str
+    stage: str            # DERIVED_COLUMN_NAMES from here on
+    is_open: bool
+    opened_on: date
+    next_act_by: date | None
+    next_party: str | None
+    next_deadline_key: str | None
+    flag_codes: str
+
+
+def _values(stored: list[tuple[int, tuple]]) -> list[tuple]:
+    return [values for _id, values in stored]
+
+
+@dataclass
+class _Writes:
+    """The rows a chunk of recomputed cases must change. A calendar change
+    typically moves one or two of a case's eight or so deadlines: updating those
+    rows in place costs a fraction of deleting and re-inserting them all (every
+    row written touches four indexes). Rows keep their order (by id), the order
+    the engine gives them, because extra rows go at the end."""
+
+    deadline_updates: list = field(default_factory=list)
+    deadline_inserts: list = field(default_factory=list)
+    deadline_deletes: list = field(default_factory=list)
+    flag_rewrites: list = field(default_factory=list)
+    flag_inserts: list = field(default_factory=list)
+    grievances: list = field(default_factory=list)
+
+    def add(self, case, old_deadlines, new_deadlines, old_flags, new_flags, derived) -> None:
+        for (old_id, old_values), new in zip(old_deadlines, new_deadlines):
+            if old_values != new:
+                self.deadline_updates.append((old_id, *new))
+        self.deadline_inserts += [(case.id, case.board_id, *new) for new in new_deadlines[len(old_deadlines):]]
+        self.deadline_deletes += [old_id for old_id, _values in old_deadlines[len(new_deadlines):]]
+        if _values(old_flags) != new_flags:  # flags are few: rewrite the case's set
+            self.flag_rewrites.append(case.id)
+            self.flag_inserts += [(case.id, *new) for new in new_flags]
+        self.grievances.append((case.id, *(derived[name] for name in DERIVED_WRITTEN)))
+
+    def execute(self, session: Session) -> None:
+        if self.deadline_deletes:
+            session.execute(delete(DeadlineRecord).where(DeadlineRecord.id.in_(self.deadline_deletes)))
+        bulk.update_rows(session, DeadlineRecord.__table__, DEADLINE_COLUMNS, self.deadline_updates)
+        bulk.insert_rows(session, DeadlineRecord.__table__, ("grievance_id", "board_id", *DEADLINE_COLUMNS),
+                         self.deadline_inserts)
+        if self.flag_rewrites:
+            session.execute(delete(FlagRecord).where(FlagRecord.grievance_id.in_(self.flag_rewrites)))
+        bulk.insert_rows(session, FlagRecord.__table__, ("grievance_id", *FLAG_COLUMNS), self.flag_inserts)
+        bulk.update_rows(session, Grievance.__table__, DERIVED_WRITTEN, self.grievances, increment=("version",))
+
+
+def _stored_rows(session: Session, ids: list[int]) -> tuple[list[tuple], list[tuple]]:
+    """The stored deadline and flag rows of the cases: (grievance_id, id, *values), in the order written."""
+    return tuple(bulk.fetch_rows(session, (model.grievance_id, model.id, *(getattr(model, name) for name in columns)),
+                                 where_in=model.grievance_id, ids=ids, order_by=model.id)
+                 for model, columns in ((DeadlineRecord, DEADLINE_COLUMNS), (FlagRecord, FLAG_COLUMNS)))
+
+
+def _stored_from(rows: _ChunkRows) -> dict[int, tuple[list, list]]:
+    """Each case's stored deadlines and flags as (id, values)."""
+    out: dict[int, tuple[list, list]] = {}
+    for which, stored in ((0, rows.deadlines), (1, rows.flags)):
+        for gid, row_id, *values in stored:
+            out.setdefault(gid, ([], []))[which].append((row_id, tuple(values)))
     return out
-
-
-def _deadline_keys(state: CaseState) -> list[tuple]:
-    return [(d.key, d.due, d.safe_due, d.status) for d in state.deadlines]
 
 
 def _moves(grievance_id: int, old_rows, state, reason, by):
     """Each open deadline whose date differs from the stored one, as a row for deadline_moves."""
     old_due = {}
-    for key, due, _safe, _status in old_rows:
-        old_due.setdefault(key, []).append(due)
+    for _id, values in old_rows:
+        old_due.setdefault(values[KEY], []).append(values[DUE])
     for d in state.deadlines:
         before = old_due[d.key].pop(0) if old_due.get(d.key) else None
         if d.is_open and before != d.due:
@@ -349,36 +438,43 @@ def _derived_values(state: CaseState, today: date, opened_on: date) -> dict:
 
 
 def _flag_dicts(grievance_id: int, state: CaseState) -> list[dict]:
-    return [dict(grievance_id=grievance_id, code=f.code, clause=f.clause, message=f.message,
-                 deadline_key=f.deadline_key, date=f.date) for f in state.flags]
+    return [dict(grievance_id=grievance_id, **dict(zip(FLAG_COLUMNS, _flag_values(f)))) for f in state.flags]
+
+
+def _flag_values(f) -> tuple:
+    """A flag as stored, in FLAG_COLUMNS order."""
+    return f.code, f.clause, f.message, f.deadline_key, f.date
 
 
 def _deadline_row(grievance: Grievance, d) -> dict:
-    return dict(grievance_id=grievance.id, board_id=grievance.board_id, key=d.key, clause=d.rule.clause,
-                party=d.party, trigger=d.trigger, trigger_date=d.trigger_date, n=d.rule.n, unit=str(d.rule.unit),
-                delay=d.delay, extended_to=d.extended_to, due=d.due, safe_due=d.safe_due, act_by=d.act_by,
-                status=d.status, is_open=d.is_open, ended_on=d.ended_on, error=d.error)
+    return dict(grievance_id=grievance.id, board_id=grievance.board_id, **dict(zip(DEADLINE_COLUMNS, _deadline_values(d))))
 
 
-def _flag_rows(state: CaseState):
-    return [(f.code, f.deadline_key, f.message) for f in state.flags]
+def _deadline_values(d) -> tuple:
+    """A deadline as stored, in DEADLINE_COLUMNS order."""
+    return (d.key, d.rule.clause, d.party, d.trigger, d.trigger_date, d.rule.n, str(d.rule.unit), d.delay,
+            d.extended_to, d.due, d.safe_due, d.act_by, d.status, d.is_open, d.ended_on, d.error)
 
 
 # -- reading events --------------------------------------------------------------------------
 
 def _case_events(session: Session, grievance: Grievance) -> list[CaseEvent]:
-    return _events_for(session, [grievance.id]).get(grievance.id, [])
+    return _events_from(_event_rows(session, [grievance.id])).get(grievance.id, [])
 
 
-def _events_for(session: Session, ids: list[int]) -> dict[int, list[CaseEvent]]:
+def _event_rows(session: Session, ids: list[int]) -> list[tuple]:
+    return bulk.fetch_rows(session, (GrievanceEvent.grievance_id, GrievanceEvent.id, GrievanceEvent.type,
+                                     GrievanceEvent.occurred_on, GrievanceEvent.details, GrievanceEvent.seq,
+                                     GrievanceEvent.voids_event_id, GrievanceEvent.reason),
+                           where_in=GrievanceEvent.grievance_id, ids=ids, order_by=GrievanceEvent.seq)
+
+
+def _events_from(rows: list[tuple]) -> dict[int, list[CaseEvent]]:
+    """Each case's events, in the order recorded."""
     out: dict[int, list[CaseEvent]] = {}
-    rows = session.execute(select(GrievanceEvent.grievance_id, GrievanceEvent.id, GrievanceEvent.type,
-                                  GrievanceEvent.occurred_on, GrievanceEvent.details, GrievanceEvent.seq,
-                                  GrievanceEvent.voids_event_id, GrievanceEvent.reason)
-                           .where(GrievanceEvent.grievance_id.in_(ids)).order_by(GrievanceEvent.seq))
     for gid, eid, type_, on, details, seq, voids, reason in rows:
-        out.setdefault(gid, []).append(CaseEvent(eid, type_, on, _details_in(json.loads(details or "{}")), seq,
-                                                 voids, reason or ""))
+        parsed = _details_in(json.loads(details)) if details and details != "{}" else {}
+        out.setdefault(gid, []).append(CaseEvent(eid, type_, on, parsed, seq, voids, reason or ""))
     return out
 
 
