@@ -8,7 +8,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -242,27 +242,37 @@ RECOMPUTE_CHUNK = 500  # cases read, replayed and written together
 
 
 def _recompute(session: Session, ids: list[int], today: date, *, reason: str, by: str) -> _Recomputed:
-    """Replay cases in chunks, a few statements a chunk. The replay (pure Python)
-    runs in a worker thread while this one waits on the database, reading the
-    next chunk and writing the last: the database and the engine work side by
-    side, each on a core (drivers release the GIL while they wait)."""
+    """Replay cases in chunks, a few statements a chunk."""
     result = _Recomputed()
     slugs = dict(session.execute(select(Board.id, Board.slug)).all())
     calendars = {board_id: calendar_for(session, slug) for board_id, slug in slugs.items()}
     chunks = [ids[start:start + RECOMPUTE_CHUNK] for start in range(0, len(ids), RECOMPUTE_CHUNK)]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute") as replayer:
-        replaying: deque = deque()
+    replay_chunk = partial(_replay_chunk, today=today, calendars=calendars, reason=reason, by=by, result=result)
+    if session.connection().dialect.name == "sqlite":
         for chunk in chunks:
-            rows = _read_chunk(session, chunk)
-            replaying.append(replayer.submit(_replay_chunk, rows, today, calendars, reason, by, result))
-            if len(replaying) > 1:  # write the chunk before while this one replays
-                replaying.popleft().result().execute(session)
-        while replaying:
-            replaying.popleft().result().execute(session)
+            replay_chunk(_read_chunk(session, chunk)).execute(session)
+    else:
+        _replay_beside_the_server(session, chunks, replay_chunk)
     bulk.insert_rows(session, DeadlineMove.__table__, MOVE_COLUMNS,
                      [tuple(move[name] for name in MOVE_COLUMNS) for move in result.moves])
     result.moves = [Move(**move) for move in result.moves]
     return result
+
+
+def _replay_beside_the_server(session: Session, chunks: list[list[int]], replay_chunk) -> None:
+    """A database server works on the other core while the engine replays: the replay
+    runs in a worker thread while this thread waits on the server, reading the next
+    chunk and writing the last (the driver releases the GIL while it waits).
+    Not for SQLite: it works in this process, and each of its calls hands the GIL back
+    and forth with the worker (slower than replaying in turn)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute") as replayer:
+        replaying: deque = deque()
+        for chunk in chunks:
+            replaying.append(replayer.submit(replay_chunk, _read_chunk(session, chunk)))
+            if len(replaying) > 1:  # write the chunk before while this one replays
+                replaying.popleft().result().execute(session)
+        while replaying:
+            replaying.popleft().result().execute(session)
 
 
 MOVE_COLUMNS = ("grievance_id", "deadline_key", "old_due", "new_due", "reason", "moved_at", "moved_by")
@@ -297,7 +307,7 @@ def _read_chunk(session: Session, chunk: list[int]) -> _ChunkRows:
     return _ChunkRows(cases, _event_rows(session, chunk), *_stored_rows(session, chunk))
 
 
-def _replay_chunk(rows: _ChunkRows, today, calendars, reason, by, result: _Recomputed) -> _Writes:
+def _replay_chunk(rows: _ChunkRows, *, today, calendars, reason, by, result: _Recomputed) -> _Writes:
     """The rows to write for the cases whose stored facts differ from their replay (no database here)."""
     events, stored = _events_from(rows.events), _stored_from(rows)
     writes = _Writes()
