@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import platform
 import random
-import statistics
 import timeit
 from datetime import date, timedelta
 from pathlib import Path

@@ -16,7 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from cli.database import database, today
+from cli.database import database, documents_store, today
 from operations import archive as archive_operations
 from operations import exports as export_operations
 from school_calendar.errors import UserError
@@ -27,10 +27,6 @@ by_option = click.option("--by", default=lambda: getpass.getuser(), show_default
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(archive)
-
-
-def _store() -> Path:
-    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
 
 
 @click.group(cls=AppGroup)
@@ -48,7 +44,7 @@ def export_command(slug, out, by):
     partial = out.with_name(out.name + ".part")
     try:
         with database().transaction() as session, partial.open("wb") as target:
-            summary = archive_operations.export_local(session, _store(), slug, target, today=today(), by=by)
+            summary = archive_operations.export_local(session, documents_store(), slug, target, today=today(), by=by)
         partial.replace(out)
     except UserError as error:
         partial.unlink(missing_ok=True)
@@ -67,7 +63,7 @@ def restore(archive_file, replace_calendars, by):
     """Restore ARCHIVE_FILE into a database where its local has no users or cases: all or nothing."""
     try:
         with database().transaction() as session, archive_file.open("rb") as source:
-            summary = archive_operations.restore_local(session, _store(), source, by=by, today=today(),
+            summary = archive_operations.restore_local(session, documents_store(), source, by=by, today=today(),
                                                        replace_calendars=replace_calendars, name=archive_file.name)
     except UserError as error:
         raise click.ClickException(str(error))
@@ -87,10 +83,10 @@ def import_case(case_file, slug, by):
     except json.JSONDecodeError as error:
         raise click.ClickException(f"{case_file.name} is not JSON: {error}.")
     try:
-        missing = export_operations.documents_missing(data, _store())
+        missing = export_operations.documents_missing(data, documents_store())
         with database().transaction() as session:
             grievance = export_operations.import_case(session, data, local=slug or current_app.config["DEFAULT_LOCAL"],
-                                                      by=by, today=today(), store=_store())
+                                                      by=by, today=today(), store=documents_store())
             number, stage = grievance.number, grievance.stage
     except UserError as error:
         raise click.ClickException(str(error))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from cli.database import alembic_config, database
+from cli.database import alembic_config, database, documents_store
 from operations import backup as backup_operations
 from school_calendar.errors import UserError
 
@@ -26,10 +26,6 @@ pg_bin_option = click.option(
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(backup)
-
-
-def _store() -> Path:
-    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
 
 
 @click.group(cls=AppGroup)
@@ -52,7 +48,7 @@ def create(out, pg_bin):
         raise click.ClickException(f"There is no directory {out.parent} to write the backup in.")
     try:
         summary = backup_operations.create_backup(
-            database().url, _store(), out, pg_bin=pg_bin,
+            database().url, documents_store(), out, pg_bin=pg_bin,
             on_stage=lambda _stage: click.echo("Database snapshot taken; copying it and the documents…", err=True))
     except UserError as error:
         raise click.ClickException(str(error))
@@ -80,7 +76,7 @@ def restore(backup_file, replace, pg_bin):
     scripts = ScriptDirectory.from_config(alembic_config(database().url))
     known = {revision.revision for revision in scripts.walk_revisions()}
     try:
-        summary = backup_operations.restore_backup(database().url, _store(), backup_file, replace=replace,
+        summary = backup_operations.restore_backup(database().url, documents_store(), backup_file, replace=replace,
                                                    known_revisions=known, pg_bin=pg_bin)
     except UserError as error:
         raise click.ClickException(str(error))

@@ -25,6 +25,11 @@ def database() -> Database:
     return current_app.extensions["database"]
 
 
+def documents_store() -> Path:
+    """Where documents are kept: DOCUMENTS_DIR, else instance/documents."""
+    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
+
+
 def today() -> date:
     """The app's today: TODAY in the configuration (demos, tests), else the clock."""
     configured = current_app.config.get("TODAY")

@@ -84,7 +84,7 @@ def _demo_users(session, local: str) -> int:
 
 
 def _load_case(session, calendar, anchor, number, kind, members, school, events):
-    (first_type, first_back, _), rest = events[0], events[1:]
+    (_, first_back, _), rest = events[0], events[1:]
     case = ops.NewCase(number=number, kind=kind, first_event_on=_back(calendar, anchor, first_back),
                        members=tuple(members), school=school, clauses="12.06 Preparation Time (demo)",
                        description="A fictional case for the demonstration.", remedy="Make the teacher whole.")

@@ -35,9 +35,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() 
 worker_class = "gthread"
 threads = 2
 
-# Adding a closure to a board calendar replays every case counting across it: about 30 s
-# at 100,000 cases on PostgreSQL (README, benchmarks). 120 s keeps gunicorn from killing
-# that request half-way; the proxy's read timeout must be at least as long.
+# Adding a closure to a board calendar replays every case counting across it: about 10 s
+# at 100,000 cases (README, benchmarks), more on a busy or slower server. 120 s keeps
+# gunicorn from killing that request half-way; the proxy's read timeout must be at least
+# as long.
 timeout = 120
 graceful_timeout = 30   # on restart, requests in flight get this long to finish
 keepalive = 5           # seconds an idle connection from the proxy stays open

@@ -36,16 +36,27 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
+    yield empty_test_postgres()
+
+
+def postgres_test_url() -> str:
+    """The URL of the test PostgreSQL server; skips locally without one, fails in CI."""
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI"):
             pytest.fail("TEST_POSTGRES_URL is not set: run the suite with scripts/test (make test).")
         pytest.skip("no PostgreSQL server: run the suite with scripts/test (make test) to include it")
-    _empty_postgres(url)
-    yield url
+    return url
 
 
-def _empty_postgres(url: str) -> None:
+def empty_test_postgres() -> str:
+    """The test PostgreSQL server's URL, its public schema emptied."""
+    url = postgres_test_url()
+    empty_postgres(url)
+    return url
+
+
+def empty_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from alembic import command
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from app import create_app
 from cli.database import alembic_config
@@ -62,14 +62,6 @@ def prepare_database(url: str, cases: int) -> list[int]:
             ids.append(case.id)
     app.extensions["database"].dispose()
     return ids
-
-
-def empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @dataclass

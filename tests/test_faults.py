@@ -21,9 +21,9 @@ from collections import Counter
 import pytest
 
 from app import create_app
-from conftest import PASSWORD, log_in
+from conftest import PASSWORD, empty_postgres, log_in
 from fault_helpers import (EVENT, OFFICER, TODAY, Client, FailingInbox, PostgresCluster, Recorders, Server,
-                           empty_postgres, integrity, mail_server, prepare_database)
+                           integrity, mail_server, prepare_database)
 
 CLIENTS = 6
 

@@ -10,11 +10,11 @@ the other tests empty that server's database, which this run must not see.
 """
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from benchmarks import load
+from conftest import postgres_test_url
 from benchmarks.load import Ack
 
 # The logins' cost is not what these runs measure: a cheap scrypt, as conftest uses.
@@ -24,12 +24,7 @@ KINDS = {"GET /dashboard", "GET /api/grievances", "GET /api/grievances/ID", "POS
 
 @pytest.fixture
 def postgres_server() -> str:
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_POSTGRES_URL is not set: run the suite with scripts/test (make test).")
-        pytest.skip("no PostgreSQL server: run the suite with scripts/test (make test) to include it")
-    return url
+    return postgres_test_url()
 
 
 def assert_held(result: load.Result) -> None:

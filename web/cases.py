@@ -12,7 +12,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, ren
                    url_for)
 from sqlalchemy import select
 
-from cli.database import database, today
+from cli.database import database, documents_store, today
 from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, User
 from operations import accounts
 from operations import documents as document_operations
@@ -36,10 +36,6 @@ STEPS = (("complaint", "Complaint procedure (33.03)"), ("step_1", "Step 1"), ("s
 def init_app(app: Flask) -> None:
     app.register_blueprint(cases)
     app.add_url_rule("/documents/<int:document_id>", "cases.download", download)
-
-
-def _documents_dir() -> Path:
-    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
 
 
 def _visible_case(session, grievance_id: int) -> Grievance:
@@ -136,7 +132,7 @@ def _record(grievance_id: int, event_type: str, occurred_on: date, details: dict
                          expected_version=_int(request.form.get("version")))
         upload = request.files.get("document")
         if upload and upload.filename:
-            document_operations.attach(session, _documents_dir(), grievance_id=grievance_id,
+            document_operations.attach(session, documents_store(), grievance_id=grievance_id,
                                        event_id=ops.last_event_id(session, grievance_id), filename=upload.filename,
                                        data=upload.read(), by=g.user.email)
     flash("Recorded. The deadlines below are recomputed.")
@@ -181,7 +177,7 @@ def attach(grievance_id: int, event_id: int):
     try:
         with database().transaction() as session:
             _visible_case(session, grievance_id)
-            document_operations.attach(session, _documents_dir(), grievance_id=grievance_id, event_id=event_id,
+            document_operations.attach(session, documents_store(), grievance_id=grievance_id, event_id=event_id,
                                        filename=upload.filename if upload else "", data=upload.read() if upload else b"",
                                        by=g.user.email)
         flash("Document attached.")
@@ -196,7 +192,7 @@ def download(document_id: int):
         if document is None or not accounts.may_see(session, g.user, document.grievance_id):
             abort(404)
         session.expunge(document)
-    data = document_operations.read(_documents_dir(), document)
+    data = document_operations.read(documents_store(), document)
     return send_file(BytesIO(data), mimetype=document.content_type, as_attachment=True,
                      download_name=document.filename)
 

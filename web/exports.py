@@ -14,7 +14,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, red
                    request, url_for)
 from sqlalchemy import select
 
-from cli.database import database, today
+from cli.database import database, documents_store, today
 from models import Grievance, User
 from operations import accounts
 from operations import exports as export_operations
@@ -23,7 +23,7 @@ from operations import grievances as ops
 from school_calendar.errors import UserError
 
 from .auth import require
-from .cases import _documents_dir, _visible_case
+from .cases import _visible_case
 from .dashboard import FILTERS, _board_slug, _filtered
 from .presenters import FLAG_ORDER, FLAG_WORDS, PARTY_WORDS, school_days_left
 
@@ -108,7 +108,7 @@ def import_case():
             except (UnicodeDecodeError, json.JSONDecodeError) as bad:
                 raise UserError(f"The file is not JSON ({bad}).", field="case",
                                 fix="Choose the file a case's JSON link downloaded.") from None
-            store = _documents_dir()
+            store = documents_store()
             with database().transaction() as session:
                 # Only files of cases this user may see come along (not another local's, by checksum).
                 missing = export_operations.documents_missing(data, store, session, reader=g.user)

@@ -13,7 +13,7 @@ met, superseded or started, and the case moves to its next stage.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple
