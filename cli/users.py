@@ -1,4 +1,5 @@
-"""`flask --app app users create-admin EMAIL`: the first administrator of a local."""
+"""`flask --app app users create-admin EMAIL`: the first administrator of a local;
+`users deactivate EMAIL` and `users reactivate EMAIL`: take an account's access away, or give it back."""
 from __future__ import annotations
 
 import click
@@ -33,3 +34,30 @@ def create_admin(email, name, local, password):
     except UserError as error:
         raise click.ClickException(str(error))
     click.echo(f"Administrator {email.lower()} created.")
+
+
+@users.command()
+@click.argument("email")
+def deactivate(email):
+    """Take EMAIL's access away: logged out at the next request, no login, feed links or digests."""
+    _switch(email, active=False)
+
+
+@users.command()
+@click.argument("email")
+def reactivate(email):
+    """Give EMAIL's access back, feed links included (a second run changes nothing)."""
+    _switch(email, active=True)
+
+
+def _switch(email: str, *, active: bool) -> None:
+    # The operator's switch, for any local: also how a local whose only administrator left
+    # gets one back (an administrator cannot deactivate themselves in the app).
+    try:
+        with database().transaction() as session:
+            user, changed = accounts.set_active_by_email(session, email, active)
+            address = user.email
+    except UserError as error:
+        raise click.ClickException(str(error))
+    state = "active" if active else "inactive"
+    click.echo(f"{address} is now {state}." if changed else f"{address} was already {state}; nothing changed.")

@@ -1,5 +1,5 @@
-"""Accounts: creating users, checking passwords (slowly, and more slowly after
-failures), and what each role may see and do.
+"""Accounts: creating and deactivating users, checking passwords (slowly, and more
+slowly after failures, never inside a transaction), and what each role may see and do.
 
 Roles: admin (users, board calendars, rule settings, and all of an officer's
 work), officer (every case of the local), steward (the cases assigned to them:
@@ -7,13 +7,15 @@ read and add events), viewer (read only). Nobody sees another local's cases.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ROLES, Board, Grievance, LoginAttempt, StewardAssignment, UnionLocal, User
+from models import ROLES, Board, Database, Grievance, LoginAttempt, StewardAssignment, UnionLocal, User
 from school_calendar.errors import UserError
 
 from .text_limits import LIMITS, check_lengths
@@ -59,22 +61,48 @@ def create_user(session: Session, *, local: str, email: str, name: str, password
     return user
 
 
-def authenticate(session: Session, email: str, password: str, remote_addr: str,
+def authenticate(database: Database, email: str, password: str, remote_addr: str,
                  now: datetime | None = None) -> User | LoginRefused | LoginThrottled:
-    """The user, or the refusal to show. Returns rather than raises, so that the
-    caller's transaction commits the record of a failed attempt."""
+    """The user (detached), or the refusal to show. Returns rather than raises.
+
+    The password check (scrypt, ~0.1-0.2 s) runs with no transaction open: on SQLite every
+    transaction holds the one write lock from BEGIN (models/database.py), so a check inside
+    one made every other request of every worker queue behind each login. The attempt is
+    recorded as failed, with the throttle read, in one short transaction *before* the check,
+    so that parallel guesses at one account see each other (on SQLite that read-and-record
+    is one locked step, as it was when everything ran in one transaction); a second short
+    transaction marks it succeeded when the password was right."""
     now = now or datetime.now(timezone.utc)
     email = (email or "").strip().lower()[:LIMITS["email"]]  # no account's is longer; the column holds no more
-    wait = _throttle_seconds(session, email, now)
-    if wait:
-        return LoginThrottled(wait)
-    user = session.scalar(select(User).where(User.email == email))
-    ok = bool(user and user.is_active and check_password_hash(user.password_hash, password or ""))
-    session.add(LoginAttempt(email=email, remote_addr=remote_addr or "", at=now, succeeded=ok))
-    if not ok:
+    with database.transaction() as session:
+        wait = _throttle_seconds(session, email, now)
+        if wait:
+            return LoginThrottled(wait)
+        user = session.scalar(select(User).where(User.email == email))
+        attempt = LoginAttempt(email=email, remote_addr=remote_addr or "", at=now, succeeded=False)
+        session.add(attempt)
+    if not _password_matches(user, password):
         return LoginRefused("The email or password is wrong.", field="password",
                             fix="Check both and try again; after several failures logins slow down.")
+    with database.transaction() as session:
+        session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt.id).values(succeeded=True))
     return user
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """One scrypt check whatever the account: an unknown email is checked against a dummy hash
+    and a deactivated account's hash is checked too, so that the time taken tells nobody
+    whether an address has an account (or a live one)."""
+    stored = user.password_hash if user is not None else _dummy_hash(HASH_METHOD)
+    matches = check_password_hash(stored, password or "")
+    return bool(user is not None and user.is_active and matches)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    # Made once per method (tests lower the work factor), never stored: no password matches it
+    # in practice, and the result is ignored anyway.
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
 
 
 def _throttle_seconds(session: Session, email: str, now: datetime) -> int:
@@ -89,6 +117,48 @@ def _throttle_seconds(session: Session, email: str, now: datetime) -> int:
     last = failures[0] if failures[0].tzinfo else failures[0].replace(tzinfo=timezone.utc)
     remaining = int((last + timedelta(seconds=delay) - now).total_seconds())
     return max(0, remaining)
+
+
+class NoSuchUser(UserError):
+    """No account of the administrator's local has that id. Another local's accounts are not
+    found either (the web answers 404, as for every other local's object)."""
+
+
+def set_active(session: Session, by_user: User, user_id: int, active: bool) -> User:
+    """An administrator deactivates (or reactivates) an account of their own local.
+
+    Deactivated, a user is logged out at their next request and cannot log in (web/auth.py
+    loads only active users), their feed links find nothing (feeds.resolve_feed) and they get
+    no digests (digests.send_digests); nothing of theirs is deleted, so reactivating restores
+    all of it, feed links included."""
+    if by_user.role != "admin":
+        raise UserError("Only an administrator deactivates or reactivates accounts.", field="role",
+                        fix="Ask an administrator of your local.")
+    user = session.scalar(select(User).where(User.id == user_id, User.local_id == by_user.local_id))
+    if user is None:
+        raise NoSuchUser("There is no such account in your local.", field="user_id",
+                         fix="Pick an account listed on the Users page.")
+    if user.id == by_user.id and not active:
+        # Deactivating oneself could leave the local with no administrator, and only the
+        # server's operator (the command line) could add one back.
+        raise UserError("You cannot deactivate your own account.", field="user_id",
+                        fix="Ask another administrator of your local, or the server's operator "
+                            "(`flask --app app users deactivate EMAIL`).")
+    user.is_active = active
+    return user
+
+
+def set_active_by_email(session: Session, email: str, active: bool) -> tuple[User, bool]:
+    """The server operator's switch (the command line): any account, by email. Returns the
+    user and whether anything changed (a second run changes nothing)."""
+    email = (email or "").strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise UserError(f"There is no account {email}.", field="email",
+                        fix="Check the address (the Users page of the app lists each local's accounts).")
+    changed = user.is_active != active
+    user.is_active = active
+    return user, changed
 
 
 def assign_steward(session: Session, steward: User, grievance: Grievance) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -39,7 +38,7 @@ import access_world
 from access_world import ROLES, Local, all_rows, import_file, owned_rows
 from app import create_app
 from cli.database import alembic_config
-from conftest import _empty_postgres, log_in
+from conftest import empty_test_postgres, log_in
 
 ADMINS = frozenset({"admin"})
 OPENERS = frozenset({"admin", "officer"})       # open and import cases
@@ -83,13 +82,7 @@ def world(request, tmp_path_factory):
 def _database_url(kind: str, directory: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{directory / 'access.sqlite3'}"
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_POSTGRES_URL is not set: run the suite with scripts/test (make test).")
-        pytest.skip("no PostgreSQL server: run the suite with scripts/test (make test) to include it")
-    _empty_postgres(url)
-    return url
+    return empty_test_postgres()
 
 
 # -- the table: how to fill each URL parameter ---------------------------------------------------
@@ -119,6 +112,8 @@ PARAMS = {
     # The feed link is its own credential: B cannot hold A's live secret; A's revoked link and the link
     # of A's deactivated user must find nothing, for anyone.
     "token": Param(lambda l, role, foreign: l.dead_feeds if foreign else [l.feeds[role]], hides=True),
+    # An account: another local's must not be found (a B administrator deactivating A's viewer).
+    "user_id": Param(lambda l, role, foreign: [l.user_ids["viewer"]], hides=True),
     "label": _constant("2025-26"),
     "event_type": _constant("step1_reply"),
     "table": _constant("articles"),
@@ -227,6 +222,10 @@ SPECS: dict[str, Spec] = {
                         bodies={"POST": (form(lambda t, o, r: {"email": f"{_fresh('probe')}@{o.slug}.example.org",
                                                                "name": "Probe", "role": "viewer",
                                                                "password": "a long enough password"}),)}),
+    # Both ways: a deactivation wrongly let through shows as A's users row changing; the reactivation
+    # after it would hide nothing, since the rows are compared after each request.
+    "admin.set_active": Spec(roles={"POST": ADMINS}, bodies={"POST": (form(lambda t, o, r: {"active": "0"}),
+                                                                      form(lambda t, o, r: {"active": "1"}))}),
     "admin.assign": Spec(roles={"POST": ADMINS}, bodies={"POST": (
         form(lambda t, o, r: {"number": t.numbers["unassigned"], "email": o.emails["steward"]}),
         form(lambda t, o, r: {"number": o.numbers["unassigned"], "email": t.emails["steward"]}))}),
@@ -544,8 +543,9 @@ def test_a_revoked_link_stops_working_at_once(world):
 
 
 def test_a_link_follows_its_users_role_and_dies_with_the_account(world):
-    """No route changes a role or deactivates an account (an operator does, in the database); the link
-    must show what the user may see now, not what they could see when it was made."""
+    """No route changes a role (an operator does, in the database); the link must show what the user
+    may see now, not what they could see when it was made. Deactivating through the app and the command
+    line: test_account_deactivation.py."""
     app, a = world.app, world.A
     with app.extensions["database"].transaction() as session:
         from operations import accounts

@@ -154,3 +154,104 @@ def test_the_first_administrator_is_created_from_the_command_line(app):
                                                 "--password", "a long enough password"])
     assert result.exit_code == 0, result.output
     assert log_in(app, "first@example.org", "a long enough password").get("/admin/users").status_code == 200
+
+
+def _login_attempts(app) -> list[tuple[str, bool]]:
+    from models import LoginAttempt
+
+    with app.extensions["database"].transaction() as session:
+        return [tuple(row) for row in session.execute(
+            select(LoginAttempt.email, LoginAttempt.succeeded).order_by(LoginAttempt.id))]
+
+
+def _write_lock_is_free(url: str) -> bool:
+    """Whether another connection could begin a writing transaction at once (timeout 0)."""
+    import sqlite3
+
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:  # "database is locked"
+        return False
+    finally:
+        other.close()
+
+
+def test_the_password_is_checked_with_no_transaction_open(app, monkeypatch):
+    """On SQLite every transaction holds the write lock from BEGIN: a login that hashed inside one
+    made every request of every worker wait for the hash. While the hash is checked, no connection
+    of the app's pool is in use and (SQLite) another connection can take the write lock."""
+    from operations import accounts
+
+    make_user(app, "hasher@example.org", "officer")
+    database = app.extensions["database"]
+    real_check, seen = accounts.check_password_hash, []
+
+    def watched(stored, password):
+        lock_free = _write_lock_is_free(database.url) if database.url.startswith("sqlite") else True
+        seen.append((database.engine.pool.checkedout(), lock_free))
+        return real_check(stored, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", watched)
+    log_in(app, "hasher@example.org")
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    for email in ("hasher@example.org", "unknown@example.org"):
+        assert client.post("/login", data={"email": email, "password": "wrong guess",
+                                           "csrf_token": token}).status_code == 401
+    assert seen == [(0, True)] * 3
+    # The two short transactions still record each attempt, and how it ended.
+    assert _login_attempts(app) == [("hasher@example.org", True), ("hasher@example.org", False),
+                                    ("unknown@example.org", False)]
+
+
+def test_an_unknown_or_deactivated_account_costs_the_same_password_check(app, monkeypatch):
+    """The time a login takes must not tell whether the address has a (live) account: one scrypt
+    check every time, against a dummy hash of the same method when there is no account."""
+    from operations import accounts
+
+    make_user(app, "live@example.org", "officer")
+    make_user(app, "gone@example.org", "officer")
+    with app.extensions["database"].transaction() as session:
+        session.scalar(select(User).where(User.email == "gone@example.org")).is_active = False
+    real_check, checked = accounts.check_password_hash, []
+
+    def counted(stored, password):
+        checked.append(stored.split("$")[0])
+        return real_check(stored, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", counted)
+    database = app.extensions["database"]
+    answers = {email: accounts.authenticate(database, email, password, "127.0.0.1")
+               for email, password in (("live@example.org", "wrong guess"), ("gone@example.org", PASSWORD),
+                                       ("nobody@example.org", PASSWORD))}
+    assert checked == [accounts.HASH_METHOD] * 3
+    assert {type(a).__name__ for a in answers.values()} == {"LoginRefused"}
+    assert len({(a.message, a.fix) for a in answers.values()}) == 1
+
+
+def test_parallel_guesses_see_each_others_attempts(app, monkeypatch):
+    """The attempt is recorded (as failed) before the password is checked, so a guess made while
+    another is being hashed already counts towards the throttle."""
+    from operations import accounts
+
+    make_user(app, "target@example.org", "officer")
+    database = app.extensions["database"]
+    real_check, started, answers = accounts.check_password_hash, [], []
+
+    def and_another_guess_meanwhile(stored, password):
+        # Each check starts the next guess before it finishes: guess 6 comes while 1-5 are in flight.
+        if len(started) <= accounts.FREE_FAILURES:
+            started.append(1)
+            answers.append(accounts.authenticate(database, "target@example.org", "another guess", "127.0.0.1"))
+        return real_check(stored, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", and_another_guess_meanwhile)
+    first = accounts.authenticate(database, "target@example.org", "first guess", "127.0.0.1")
+    assert isinstance(first, accounts.LoginRefused)
+    # Answers arrive innermost first: the 6th guess throttled, guesses 5 to 2 refused (free).
+    assert [type(a).__name__ for a in answers] == ["LoginThrottled"] + ["LoginRefused"] * 4

@@ -1,7 +1,7 @@
 """Administration: the local's users and their roles, and stewards' cases."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from cli.database import database
@@ -37,6 +37,11 @@ def users():
             return redirect(url_for("admin.users"))
         except UserError as refused:
             error = refused
+    return _users_page(error, request.form)
+
+
+def _users_page(error: UserError | None, form):
+    """The local's accounts; 400 with the refusal beside the form when there is one."""
     with database().transaction() as session:
         people = session.scalars(select(User).where(User.local_id == g.user.local_id).order_by(User.name)).all()
         assignments = session.execute(select(StewardAssignment.user_id, Grievance.number, Grievance.id)
@@ -46,8 +51,26 @@ def users():
     cases_of = {}
     for user_id, number, grievance_id in assignments:
         cases_of.setdefault(user_id, []).append((number, grievance_id))
-    return render_template("users.html", people=people, cases_of=cases_of, error=error, form=request.form,
+    return render_template("users.html", people=people, cases_of=cases_of, error=error, form=form,
                            roles=ROLES), 400 if error else 200
+
+
+@admin.post("/users/<int:user_id>/active")
+@require(_is_admin)
+def set_active(user_id: int):
+    """Deactivate (active=0) or reactivate (active=1) one of the local's accounts."""
+    try:
+        active = _active_field(request.form.get("active", ""))
+        with database().transaction() as session:
+            user = accounts.set_active(session, g.user, user_id, active)
+            email = user.email
+    except accounts.NoSuchUser:
+        abort(404)  # another local's account is not found, like any other local's object
+    except UserError as refused:
+        return _users_page(refused, {})
+    flash(f"{email} reactivated." if active else
+          f"{email} deactivated: logged out at their next request; no login, feed links or digests.")
+    return redirect(url_for("admin.users"))
 
 
 @admin.post("/assignments")
@@ -67,3 +90,11 @@ def assign():
     except UserError as refused:
         flash(f"Not assigned: {refused}")
     return redirect(url_for("admin.users"))
+
+
+def _active_field(value: str) -> bool:
+    # Spelled out rather than "anything but 1 deactivates": a malformed form changes nothing.
+    if value not in ("0", "1"):
+        raise UserError(f"'{value}' is not a choice for the account.", field="active",
+                        fix="Use the Deactivate or Reactivate button on the Users page.")
+    return value == "1"

@@ -45,6 +45,10 @@ def _load_user_and_guard():
                                .where(User.id == user_id, User.is_active.is_(True)))
             if g.user is not None:
                 db.expunge(g.user)
+        if g.user is None:
+            # A deactivated (or removed) account: forget the login, so that a later
+            # reactivation does not bring this cookie back to life.
+            session.pop("user_id", None)
     if request.endpoint in PUBLIC:
         return _check_csrf() if request.method not in SAFE_METHODS else None
     if g.user is None:
@@ -72,10 +76,11 @@ def _check_csrf():
 def login():
     error = None
     if request.method == "POST":
-        with database().transaction() as db:
-            outcome = accounts.authenticate(db, request.form.get("email", ""), request.form.get("password", ""),
-                                            request.remote_addr or "")
-            user_id = outcome.id if isinstance(outcome, User) else None
+        # authenticate opens its own short transactions: the slow password check runs outside
+        # them, so a login does not hold SQLite's write lock (models/database.py) while hashing.
+        outcome = accounts.authenticate(database(), request.form.get("email", ""),
+                                        request.form.get("password", ""), request.remote_addr or "")
+        user_id = outcome.id if isinstance(outcome, User) else None
         if user_id is None:
             error = outcome
         else:
