@@ -125,13 +125,16 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"gunicorn exited: {self.log.read_text()[-2000:]}"
-            try:
-                if Client(self.port).request("GET", "/login")[0] == 200:
-                    return
-            except (NotSent, OSError):
-                pass
+            if self._answers():
+                return
             time.sleep(0.1)
         raise AssertionError(f"gunicorn did not answer within {timeout} s: {self.log.read_text()[-2000:]}")
+
+    def _answers(self) -> bool:
+        try:
+            return Client(self.port).request("GET", "/login")[0] == 200
+        except (NotSent, OSError):
+            return False  # not listening yet
 
     def kill(self) -> None:
         """SIGKILL to the whole group: master and workers die at once, mid-request."""
