@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from cli.database import database, today
 from cli.deadlines import replay_case
@@ -22,7 +21,6 @@ from school_calendar.explanation import explain
 from workflows.case_format import ruleset_name, state_as_dict
 
 from .auth import require
-from .errors import api_error
 from .openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -36,11 +34,6 @@ def init_app(app: Flask) -> None:
 def user_error(error: UserError):
     status = 409 if isinstance(error, ops.StaleCase) else 404 if error.field == "grievance" else 400
     return jsonify(error.as_dict()), status
-
-
-@api.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return api_error(error)
 
 
 @api.get("/openapi.json")
