@@ -3,20 +3,18 @@ date from July 1 to June 30 typed.
 
 A school year covers July 1 of its first calendar year to June 30 of the next,
 so consecutive years tile the timeline with no gap and summer belongs to the
-year it precedes. Statutory holidays come from workalendar's Ontario calendar,
-never from the file.
+year it precedes. Statutory holidays come from holidays.py (workalendar's
+Ontario calendar, less the employment-law substitutes), never from the file.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
-
-from workalendar.america import Ontario
 
 from .days import ClosureKind, Day, DayType
 from .errors import CalendarFileError, Problem
+from .holidays import statutory_holiday, statutory_holidays  # noqa: F401  (re-exported)
 
 _LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -93,16 +91,6 @@ def school_year_label(start_year: int) -> str:
 def label_for(day: date) -> str:
     """The label of the school year whose coverage holds `day`."""
     return school_year_label(day.year if day.month >= 7 else day.year - 1)
-
-
-@lru_cache(maxsize=64)
-def statutory_holidays(calendar_year: int) -> dict[date, str]:
-    """Ontario's statutory holidays, from workalendar (never typed by hand)."""
-    return dict(Ontario().holidays(calendar_year))
-
-
-def statutory_holiday(day: date) -> str | None:
-    return statutory_holidays(day.year).get(day)
 
 
 # When declared entries overlap (only closures may), the winner types the day:
