@@ -34,7 +34,7 @@ from .school_year import CalendarEntry, SchoolYear, validate
 SUFFIX = ".schoolyear"
 BOARDS_DIR = Path(__file__).parent / "boards"
 
-_TYPES = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY,
+_TYPES = {"instructional day": DayType.INSTRUCTIONAL, "pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY,
           "school holiday": DayType.SCHOOL_HOLIDAY, "break": DayType.BREAK, "closure": DayType.CLOSURE}
 _HEADER_KEYS = ("board", "board name", "school year", "first day", "last day", "verified", "closures count", "source")
 _REQUIRED = ("board", "school year", "first day", "last day", "verified", "source")
@@ -57,9 +57,17 @@ def read_school_year(path: Path | str) -> SchoolYear:
 
 
 def read_board_directory(directory: Path | str = BOARDS_DIR) -> dict[str, list[SchoolYear]]:
-    """Every school year under boards/<board>/; all files or none."""
+    """Every school year under boards/<board>/; all files or none.
+
+    Raises CalendarFileError for a folder that holds no `<board>/<year>.schoolyear`
+    file (naming the `boards/` folder inside it, if that is what was meant), so a
+    wrong path never loads nothing in silence.
+    """
     years, problems = {}, []
-    for path in sorted(Path(directory).glob(f"*/*{SUFFIX}")):
+    paths = sorted(Path(directory).glob(f"*/*{SUFFIX}"))
+    if not paths:
+        raise CalendarFileError([_empty_directory_problem(Path(directory))])
+    for path in paths:
         try:
             year = read_school_year(path)
         except CalendarFileError as error:
@@ -69,6 +77,20 @@ def read_board_directory(directory: Path | str = BOARDS_DIR) -> dict[str, list[S
     if problems:
         raise CalendarFileError(problems)
     return years
+
+
+def _empty_directory_problem(directory: Path) -> Problem:
+    if not directory.is_dir():
+        return Problem(str(directory), None, "folder", "There is no such folder.",
+                       "Give the folder that holds one sub-folder per board (calendar/boards).")
+    if (directory / "boards").is_dir():
+        return Problem(str(directory), None, "folder",
+                       f"The folder holds no <board>/<year>{SUFFIX} files, but it has a boards/ folder.",
+                       f"Give {directory / 'boards'} instead.")
+    return Problem(str(directory), None, "folder",
+                   f"The folder holds no <board>/<year>{SUFFIX} files (one sub-folder per board, one file per "
+                   "school year).",
+                   f"Give the folder that holds them (calendar/boards), or write them there as boards/BOARD/YEAR{SUFFIX}.")
 
 
 def parse_school_year(text: str, source: str = "<text>") -> SchoolYear:
@@ -153,7 +175,7 @@ def _parse_type(text, number, source, problems):
             return None, None
     elif day_type is None or detail:
         problems.append(Problem(source, number, "type", f"'{text}' is not a type of day a calendar declares.",
-                                "Use pa day, split day, school holiday, break, or closure: KIND. "
+                                "Use instructional day, pa day, split day, school holiday, break, or closure: KIND. "
                                 "Statutory holidays and weekends are known already."))
         return None, None
     return day_type, closure_kind

@@ -21,8 +21,11 @@ class DayType(StrEnum):
     OUTSIDE_YEAR = "outside the school year"
 
 
-# Types a calendar file (or the app) may declare; the rest are derived.
-DECLARABLE_TYPES = (DayType.PA_DAY, DayType.SPLIT_DAY, DayType.SCHOOL_HOLIDAY, DayType.BREAK, DayType.CLOSURE)
+# Types a calendar file (or the app) may declare; the rest are derived. An
+# instructional day is declared only to say why a day counts (a day the board's
+# calendar leaves unexplained, filled as a school day and marked unconfirmed).
+DECLARABLE_TYPES = (DayType.INSTRUCTIONAL, DayType.PA_DAY, DayType.SPLIT_DAY, DayType.SCHOOL_HOLIDAY, DayType.BREAK,
+                    DayType.CLOSURE)
 
 
 class ClosureKind(StrEnum):
@@ -92,7 +95,7 @@ class Day:
     def reason(self) -> str:
         """Why the day is what it is, in the words an officer would use."""
         if self.type is DayType.INSTRUCTIONAL:
-            return "instructional day"
+            return f"instructional day ({self.name})" if self.name else "instructional day"
         if self.type is DayType.WEEKEND:
             return "weekend"
         if self.type is DayType.OUTSIDE_YEAR:

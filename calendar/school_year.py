@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from .days import ClosureKind, Day, DayType
+from .days import DECLARABLE_TYPES, ClosureKind, Day, DayType
 from .errors import CalendarFileError, Problem
 from .holidays import statutory_holiday, statutory_holidays  # noqa: F401  (re-exported)
 
@@ -96,7 +96,8 @@ def label_for(day: date) -> str:
 # When declared entries overlap (only closures may), the winner types the day:
 # a break or school holiday was never a scheduled day, so it stays what it is;
 # a closure cancels an instructional, split or PA day.
-_PRECEDENCE = {DayType.BREAK: 3, DayType.SCHOOL_HOLIDAY: 3, DayType.CLOSURE: 2, DayType.PA_DAY: 1, DayType.SPLIT_DAY: 1}
+_PRECEDENCE = {DayType.BREAK: 3, DayType.SCHOOL_HOLIDAY: 3, DayType.CLOSURE: 2, DayType.PA_DAY: 1, DayType.SPLIT_DAY: 1,
+               DayType.INSTRUCTIONAL: 1}
 
 
 def _typed_days(year: SchoolYear) -> list[Day]:
@@ -165,9 +166,9 @@ def _entry_problems(year: SchoolYear, src: str):
                                   f"({year.first_day} to {year.last_day}).",
                           fix="Correct the date, or the year's first/last day, or move the entry to its own year's file.")
             continue
-        if e.type not in (DayType.PA_DAY, DayType.SPLIT_DAY, DayType.SCHOOL_HOLIDAY, DayType.BREAK, DayType.CLOSURE):
+        if e.type not in DECLARABLE_TYPES:
             yield Problem(**where, field="type", message=f"'{e.type}' cannot be declared in a calendar.",
-                          fix="Use pa day, split day, school holiday, break or closure: KIND.")
+                          fix="Use instructional day, pa day, split day, school holiday, break or closure: KIND.")
             continue
         if (e.type is DayType.CLOSURE) != (e.closure_kind is not None):
             yield Problem(**where, field="type", message="Only a closure has a kind, and every closure needs one.",
@@ -177,7 +178,7 @@ def _entry_problems(year: SchoolYear, src: str):
                 yield Problem(**where, field="date",
                               message=f"{end} is a {end.strftime('%A')}; a {e.type} entry cannot start or end on a weekend.",
                               fix="Check the date against the board's calendar; start and end ranges on weekdays.")
-        if e.type in (DayType.PA_DAY, DayType.SPLIT_DAY, DayType.SCHOOL_HOLIDAY):
+        if e.type in (DayType.INSTRUCTIONAL, DayType.PA_DAY, DayType.SPLIT_DAY, DayType.SCHOOL_HOLIDAY):
             for day in e.dates():
                 holiday = statutory_holiday(day)
                 if day.weekday() >= 5 and e.first != e.last:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, one_of
 
-DAY_TYPES = ("PA day", "split day", "school holiday", "break", "closure")
+DAY_TYPES = ("instructional day", "PA day", "split day", "school holiday", "break", "closure")
 CLOSURE_KINDS = ("strike", "lock-out", "weather", "other")
 
 

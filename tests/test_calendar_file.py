@@ -72,9 +72,9 @@ def test_a_date_outside_the_school_year_is_refused():
 
 
 def test_a_pa_day_on_a_statutory_holiday_is_refused():
-    # 2025-10-13 is Thanksgiving (workalendar's Ontario calendar).
+    # 2025-10-13 is Thanksgiving Day (calendar/holidays.py).
     [problem] = problems_of("2025-10-13 | pa day | PA day\n")
-    assert "statutory holiday (Thanksgiving)" in problem.message
+    assert "statutory holiday (Thanksgiving Day)" in problem.message
 
 
 def test_every_problem_is_reported_at_once():

@@ -16,6 +16,7 @@ from operations import accounts
 from operations import calendars as calendar_operations
 from operations import grievances as ops
 from school_calendar.board_calendar import BoardCalendar
+from school_calendar.check import check_year
 from school_calendar.days import ClosureKind, Day, DayType, Unit
 from school_calendar.errors import CalendarFileError, UserError
 from school_calendar.school_year import CalendarEntry, SchoolYear
@@ -112,6 +113,7 @@ def _page(board: str, label: str, *, form: dict, error, preview, status: int = 2
         previous=labels[i - 1] if i > 0 else None, following=labels[i + 1] if i + 1 < len(labels) else None,
         may_change=_may_change(board), addable=ADDABLE, kinds=list(ClosureKind),
         form=form, error=error, preview=preview, verified=year.verified and not year.has_unconfirmed_dates,
+        check=check_year(year),
     ), status
 
 
