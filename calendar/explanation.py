@@ -32,7 +32,8 @@ class Explanation:
     days: list[ExplainedDay]
     crosses_summer: bool
     closures_crossed: list[str]
-    unverified_years: list[str] = field(default_factory=list)
+    unverified_years: list[str] = field(default_factory=list)   # not verified by the local
+    unconfirmed_years: list[str] = field(default_factory=list)  # verified, with dates the board has not confirmed
     regulation_304_date: date | None = None  # set when the Regulation 304 reading ends earlier
 
     @property
@@ -59,6 +60,9 @@ class Explanation:
             notes.append(f"The count crosses a closure ({closure}); check whether the parties agreed to suspend time limits.")
         for label in self.unverified_years:
             notes.append(f"The {label} calendar is not verified by the local: check its dates against the board's published calendar.")
+        for label in self.unconfirmed_years:
+            notes.append(f"The {label} calendar has dates the board has not confirmed, filled on the side that makes "
+                         "union deadlines earlier: see its check.")
         return notes
 
     def as_dict(self) -> dict:
@@ -67,7 +71,8 @@ class Explanation:
             "result": self.result.isoformat(), "safe_date": self.safe_date.isoformat(),
             "regulation_304_date": self.regulation_304_date.isoformat() if self.regulation_304_date else None,
             "crosses_summer": self.crosses_summer, "closures_crossed": self.closures_crossed,
-            "unverified_years": self.unverified_years, "warnings": self.warnings(),
+            "unverified_years": self.unverified_years, "unconfirmed_years": self.unconfirmed_years,
+            "warnings": self.warnings(),
             "days": [d.as_dict() for d in self.days],
         }
 
@@ -93,11 +98,12 @@ def explain(calendar: BoardCalendar, start: date, n: int, unit: Unit = Unit.SCHO
         number += counted
         days.append(ExplainedDay(day.date, counted, number if counted else None, day.reason))
     reg304 = calendar.add(start, n, Unit.REG304) if unit is not Unit.REG304 else None
+    years = calendar.years_between(start, result)
     return Explanation(
         board=calendar.board, start=start, n=n, unit=unit, result=result, days=days,
         crosses_summer=any(d.type is DayType.OUTSIDE_YEAR for d in typed),
         closures_crossed=sorted({d.reason for d in typed if d.type is DayType.CLOSURE}),
-        unverified_years=[y.label for y in calendar.years_between(start, result)
-                          if not y.verified or y.has_unconfirmed_dates],
+        unverified_years=[y.label for y in years if not y.verified],
+        unconfirmed_years=[y.label for y in years if y.verified and y.has_unconfirmed_dates],
         regulation_304_date=reg304 if reg304 and reg304 < result else None,
     )

@@ -32,7 +32,7 @@ def test_thanksgiving_is_skipped(amdsb):
     # From Wed 2024-10-09: Thu 10 (1), Fri 11 (2), [Sat 12, Sun 13, Mon 14 Thanksgiving], Tue 15 (3).
     assert amdsb.add(date(2024, 10, 9), 3) == date(2024, 10, 15)
     skipped = [d.reason for d in explain(amdsb, date(2024, 10, 9), 3).skipped]
-    assert skipped == ["weekend", "weekend", "statutory holiday: Thanksgiving"]
+    assert skipped == ["weekend", "weekend", "statutory holiday: Thanksgiving Day"]
 
 
 def test_winter_break_is_skipped(amdsb):
@@ -43,7 +43,7 @@ def test_winter_break_is_skipped(amdsb):
     assert amdsb.count(date(2024, 12, 18), date(2025, 1, 15)) == 10
     reasons = {d.reason for d in explain(amdsb, date(2024, 12, 18), 10).skipped}
     assert reasons == {"weekend", "Winter break", "statutory holiday: Christmas Day",
-                       "statutory holiday: Boxing Day", "statutory holiday: New year"}
+                       "statutory holiday: Boxing Day", "statutory holiday: New Year's Day"}
 
 
 def test_march_break_is_skipped(amdsb):

@@ -82,7 +82,8 @@ def test_the_index_lists_the_loaded_years_and_says_they_are_not_verified(site):
     page = log_in(site, "viewer").get("/calendar").get_data(as_text=True)
     for label in ("2024-25", "2025-26", "2026-27"):
         assert f'href="/calendar/amdsb-elementary/{label}"' in page
-    assert page.lower().count("not verified") == 3
+    assert page.lower().count("not verified") == 3  # the AMDSB years; Halton DSB is verified
+    assert "Verified, with dates the board has not confirmed" in page  # hdsb-secondary: its Jun 26
     assert "Tue 02 Sep 2025" in page and "https://www.ontario.ca/page/school-year-calendars" in page
 
 
