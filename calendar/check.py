@@ -139,8 +139,8 @@ def _break_findings(year: SchoolYear, typed):
     day = next((d for d in typed if d.date == easter_monday), None)
     if day and day.type in (DayType.INSTRUCTIONAL, DayType.PA_DAY, DayType.SPLIT_DAY):
         yield Finding("problem", "Easter Monday",
-                      f"Easter Monday ({easter_monday}), a school holiday under Regulation 304, s. 2 (4), is typed "
-                      f"as a {day.type}.",
+                      f"Easter Monday ({easter_monday}), a school holiday under Regulation 304, s. 2 (4), is "
+                      f"{'an' if day.type is DayType.INSTRUCTIONAL else 'a'} {day.type} in this year.",
                       f"Add '{easter_monday} | school holiday | Easter Monday' unless the board's calendar, "
                       "approved by the Ministry, says otherwise.")
 
