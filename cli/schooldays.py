@@ -20,10 +20,13 @@ from flask.cli import AppGroup
 from cli.database import database, today
 from operations import calendars as calendar_operations
 from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year, read_board_directory
+from school_calendar.check import YearCheck, check_year
 from school_calendar.days import ClosureKind, DayType, Unit
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
 from school_calendar.school_year import CalendarEntry
+
+PANELS = ("elementary", "secondary")  # school_calendar.ics_import.PANELS, without loading icalendar
 
 
 def init_app(app: Flask) -> None:
@@ -184,7 +187,10 @@ def _show_text(data: dict) -> str:
 @click.option("--replace", is_flag=True, help="Overwrite stored years that differ from the files (closures added in the app are lost).")
 @by_option
 def load(directory, replace, by):
-    """Load every boards/<board>/<year>.schoolyear file into the database: all or none."""
+    """Load every boards/<board>/<year>.schoolyear file into the database: all or none.
+
+    Each year loaded is then checked against Regulation 304 (as `schooldays check`
+    does); the check's problems are reported, not refused: the files are the local's."""
     try:
         years = read_board_directory(directory)
         with database().transaction() as session:
@@ -193,8 +199,44 @@ def load(directory, replace, by):
                         for board_years in years.values() for year in board_years]
     except UserError as error:
         _fail(error)
+    checks = {(y.board, y.label): check_year(y) for board_years in years.values() for y in board_years}
     for o in outcomes:
         click.echo(f"{o.board} {o.label}: {o.action}")
+        _report_check(checks[(o.board, o.label)])
+
+
+def _report_check(result: YearCheck) -> None:
+    """The verdict on stdout; problems and notes on stderr, as warnings."""
+    click.echo(f"  {result.summary()}")
+    _warn(str(f) for f in result.findings)
+
+
+@schooldays.command(name="check")
+@board_option
+@click.option("--year", "label", default=None, help="School year, e.g. 2025-26 (default: every loaded year).")
+@json_option
+def check_command(board, label, as_json):
+    """Check stored school years against Regulation 304: school days, PA days, breaks, first and last day.
+
+    Without --board, every board. Exits 1 if any year has a problem."""
+    try:
+        with database().transaction() as session:
+            slugs = [board] if board else calendar_operations.board_slugs(session)
+            calendars = [calendar_operations.board_calendar(session, slug) for slug in slugs]
+    except UserError as error:
+        _fail(error)
+    years = [y for c in calendars for y in c.years.values() if label in (None, y.label)]
+    if not years:
+        which = f"{label} school year" if label else "school year"
+        raise click.ClickException(f"No {which} is loaded for {f'board {board!r}' if board else 'any board'}.")
+    results = [check_year(y) for y in years]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        for r in results:
+            click.echo("\n".join(r.lines()))
+    if not all(r.ok for r in results):
+        sys.exit(1)
 
 
 @schooldays.command()
@@ -250,25 +292,44 @@ def _report_moves(done: str, moved) -> None:
 @click.argument("ics_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--board", required=True)
 @click.option("--year", "label", required=True, help="School year, e.g. 2025-26.")
+@click.option("--panel", type=click.Choice(PANELS),
+              help="Keep the days of this panel only, for a calendar that marks days for one panel.")
 @click.option("--first-day", type=ISO)
 @click.option("--last-day", type=ISO)
+@click.option("--force", is_flag=True, help="Write the year even if it fails the Regulation 304 check.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Where to write the .schoolyear file (default: calendar/boards/BOARD/YEAR{SUFFIX}).")
-def import_ics(ics_file, board, label, first_day, last_day, out):
-    """Turn a board's published .ics into a .schoolyear file to check and load."""
+def import_ics(ics_file, board, label, panel, first_day, last_day, force, out):
+    """Turn a board's published .ics into a .schoolyear file to check and load.
+
+    Lists every event it read: typed, ignored (with why) and dropped (the other
+    panel's). The year is then checked against Regulation 304; a year that fails
+    is not written (exit 1) unless --force."""
     from school_calendar.ics_import import school_year_from_ics  # icalendar loads only when asked for
 
     try:
         imported = school_year_from_ics(ics_file.read_bytes(), board=board, label=label, source=str(ics_file),
-                                        first_day=first_day, last_day=last_day)
+                                        first_day=first_day, last_day=last_day, panel=panel)
     except UserError as error:
         _fail(error)
+    click.echo(f"Read {imported.read} events from {ics_file}: {len(imported.typed)} typed, "
+               f"{len(imported.ignored)} ignored, {len(imported.dropped)} dropped (other panel).")
+    for heading, lines in (("typed", imported.typed), ("ignored", imported.ignored), ("dropped", imported.dropped)):
+        for line in lines:
+            click.echo(f"  {heading}: {line}")
+    result = check_year(imported.school_year)
+    click.echo("\n".join(result.lines()))
+    if not imported.typed:
+        click.echo("warning: no event of the file became a day of the year: it is an empty year.", err=True)
+    if not result.ok and not force:
+        raise click.ClickException(f"Nothing written: the imported {label} year fails the check above. Fix the .ics "
+                                   "or the options, or pass --force to write it anyway and correct it by hand.")
     out = out or BOARDS_DIR / board / f"{label}{SUFFIX}"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(format_school_year(imported.school_year), encoding="utf-8")
-    click.echo(f"Wrote {out}. Check it against the board's calendar, then run `flask --app app schooldays load`.")
-    for line in imported.ignored:
-        click.echo(f"ignored: {line}", err=True)
+    forced = " despite the failed check (--force)" if not result.ok else ""
+    click.echo(f"Wrote {out}{forced}. Check it against the board's calendar, set 'verified: yes', then run "
+               "`flask --app app schooldays load`.")
 
 
 @schooldays.command()

@@ -71,7 +71,9 @@ def test_an_unknown_board_names_the_loaded_ones(cli):
 
 def test_loading_twice_changes_nothing(cli):
     result = cli.invoke(args=["schooldays", "load", "--by", "test-suite"])
-    assert result.stdout.splitlines() == [f"amdsb-elementary {y}: unchanged" for y in ("2024-25", "2025-26", "2026-27")]
+    outcomes = [line for line in result.stdout.splitlines() if not line.startswith(" ")]  # checks are indented
+    assert outcomes == [f"amdsb-elementary {y}: unchanged" for y in ("2024-25", "2025-26", "2026-27")] + \
+        [f"hdsb-{panel} 2025-26: unchanged" for panel in ("elementary", "secondary")]
 
 
 def test_a_closure_moves_counts_and_is_logged_with_who_and_why(app, cli):
@@ -105,12 +107,16 @@ def test_export_writes_the_stored_year_with_its_closures(cli):
 
 def test_an_ics_import_writes_a_file_that_loads_and_counts(cli, tmp_path):
     # A 2027-28 calendar published as .ics: first day Tue 2027-09-07, a PA day Fri 2027-10-08,
-    # last day Fri 2028-06-23. From Thu 2027-10-07: [Fri 8 PA day, weekend, Mon 11 Thanksgiving], Tue 12.
+    # winter break Dec 20 - 31, March break Mar 13 - 17, Easter Monday Apr 17, last day Fri
+    # 2028-06-30 (194 school days: the Regulation 304 check passes). From Thu 2027-10-07: [Fri 8 PA day, weekend, Mon 11 Thanksgiving], Tue 12.
     from test_ics_import import event, ics
 
     source = tmp_path / "board.ics"
     source.write_bytes(ics(event("First day of school", date(2027, 9, 7)), event("PA Day", date(2027, 10, 8)),
-                           event("Last day of school", date(2028, 6, 23))))
+                           event("Winter Break", date(2027, 12, 20), date(2028, 1, 1)),
+                           event("March Break", date(2028, 3, 13), date(2028, 3, 18)),
+                           event("Easter Monday", date(2028, 4, 17)),
+                           event("Last day of school", date(2028, 6, 30))))
     out = tmp_path / "boards" / "amdsb-elementary" / "2027-28.schoolyear"
     result = cli.invoke(args=["schooldays", "import-ics", str(source), "--board", "amdsb-elementary",
                               "--year", "2027-28", "--out", str(out)])
