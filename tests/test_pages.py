@@ -4,7 +4,7 @@
 def test_the_page_lists_the_loaded_years_and_says_they_are_unverified(officer):
     page = officer.get("/calculator").get_data(as_text=True)
     assert "2024-25: 2024-09-03 to 2025-06-27" in page
-    assert page.count("not verified") == 3
+    assert page.count("<strong>Not verified.</strong>") == 3
 
 
 def test_a_count_shows_the_result_and_every_day(officer):
