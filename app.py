@@ -45,9 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     _trust_proxies(app)
 
+    import glue
     import web
     from cli import archive, backup, database, deadlines, demo, digest, locals, schooldays, users
 
+    glue.init_app(app)
     database.init_app(app)
     schooldays.init_app(app)
     deadlines.init_app(app)

@@ -16,7 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from cli.database import database, documents_store, today
+from glue import database, documents_store, today
 from operations import archive as archive_operations
 from operations import exports as export_operations
 from school_calendar.errors import UserError

@@ -14,7 +14,8 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.cli import AppGroup
 
-from cli.database import alembic_config, database, documents_store
+from cli.database import alembic_config
+from glue import database, documents_store
 from operations import backup as backup_operations
 from school_calendar.errors import UserError
 

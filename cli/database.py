@@ -2,40 +2,21 @@
 (Alembic, with the migrations in migrations/)."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from models import Database
+from glue import database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["database"] = Database(app.config["DATABASE_URL"])
     app.cli.add_command(db)
-
-
-def database() -> Database:
-    return current_app.extensions["database"]
-
-
-def documents_store() -> Path:
-    """Where documents are kept: DOCUMENTS_DIR, else instance/documents."""
-    return Path(current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents")
-
-
-def today() -> date:
-    """The app's today: TODAY in the configuration (demos, tests), else the clock."""
-    configured = current_app.config.get("TODAY")
-    if isinstance(configured, str):
-        return date.fromisoformat(configured)
-    return configured or date.today()
 
 
 def alembic_config(url: str) -> Config:

@@ -14,12 +14,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from cli.database import database, today
+from glue import database, today
 from models import Grievance
 from operations import grievances as grievance_operations
+from operations.calculator import replay_case
 from school_calendar.errors import UserError
-from workflows.case_format import read_case, state_as_dict
-from workflows.engine import replay
 
 
 def init_app(app: Flask) -> None:
@@ -41,22 +40,13 @@ def replay_command(case_file, no_explanations):
     except json.JSONDecodeError as error:
         raise click.ClickException(f"{case_file.name} is not JSON: {error}.")
     try:
-        click.echo(json.dumps(replay_case(data, explanations=not no_explanations), indent=2))
+        config = current_app.config
+        with database().transaction() as session:
+            result = replay_case(session, data, today=today(), default_board=config["DEFAULT_BOARD"],
+                                 default_ruleset=config["DEFAULT_RULESET"], explanations=not no_explanations)
+        click.echo(json.dumps(result, indent=2))
     except UserError as error:
         raise click.ClickException(str(error))
-
-
-def replay_case(data, *, explanations: bool = True) -> dict:
-    """The calculator behind the command and POST /api/replay."""
-    config = current_app.config
-    case = read_case(data, default_today=today(), default_board=config["DEFAULT_BOARD"],
-                     default_ruleset=config["DEFAULT_RULESET"])
-    with database().transaction() as session:
-        calendar = grievance_operations.calendar_for(session, case.board)
-    rules = grievance_operations.rules_named(case.ruleset)
-    state = replay(rules, calendar, case.kind, case.events, case.today)
-    return {"board": case.board, "ruleset": case.ruleset, "today": case.today.isoformat(),
-            **state_as_dict(state, rules, calendar, explanations=explanations)}
 
 
 @deadlines.command()

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from cli.database import database, today
+from glue import database, today
 from models import Grievance, User
 from operations import accounts
 from operations import grievances as ops

@@ -19,7 +19,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from cli.database import database, today
+from glue import database, today
 from operations import digests
 from school_calendar.errors import UserError
 

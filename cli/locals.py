@@ -5,7 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from cli.database import database
+from glue import database
 from operations.grievances import ensure_local
 
 

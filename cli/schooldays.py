@@ -17,7 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from cli.database import database, today
+from glue import database, today
 from operations import calendars as calendar_operations
 from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year, read_board_directory
 from school_calendar.check import YearCheck, check_year

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from cli.database import database
+from glue import database
 from operations import accounts
 from school_calendar.errors import UserError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from cli.database import database
+from glue import database
 from models import ROLES, Grievance, StewardAssignment, User
 from operations import accounts
 from school_calendar.errors import UserError

@@ -8,12 +8,12 @@ from datetime import date
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from cli.database import database, today
-from cli.deadlines import replay_case
+from glue import database, today
 from models import Board, DeadlineMove, Grievance, GrievanceEvent
 from operations import accounts
 from operations import calendars as calendar_operations
 from operations import grievances as ops
+from operations.calculator import replay_case
 from school_calendar.days import ClosureKind, DayType, Unit
 from school_calendar.school_year import CalendarEntry
 from school_calendar.errors import UserError
@@ -128,7 +128,10 @@ def correct_event(grievance_id: int, event_id: int):
 
 @api.post("/replay")
 def replay():
-    return jsonify(replay_case(_json()))
+    config = current_app.config
+    with database().transaction() as session:
+        return jsonify(replay_case(session, _json(), today=today(), default_board=config["DEFAULT_BOARD"],
+                                   default_ruleset=config["DEFAULT_RULESET"]))
 
 
 # -- board calendars ----------------------------------------------------------------------

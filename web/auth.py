@@ -15,7 +15,7 @@ from flask import (Blueprint, Flask, abort, flash, g, jsonify, redirect, render_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from cli.database import database
+from glue import database
 from models import User
 from operations import accounts
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from cli.database import database, today
+from glue import database, today
 from models import Board, Grievance
 from operations import accounts
 from operations import calendars as calendar_operations

@@ -12,7 +12,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, ren
                    url_for)
 from sqlalchemy import select
 
-from cli.database import database, documents_store, today
+from glue import database, documents_store, today
 from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, User
 from operations import accounts
 from operations import documents as document_operations

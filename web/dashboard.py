@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, g, render_template, request
 from sqlalchemy import func, or_, select
 
-from cli.database import database, today
+from glue import database, today
 from models import Board, DeadlineRecord, Grievance, User
 from operations import accounts
 from operations import grievances as ops

@@ -14,7 +14,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, red
                    request, url_for)
 from sqlalchemy import select
 
-from cli.database import database, documents_store, today
+from glue import database, documents_store, today
 from models import Grievance, User
 from operations import accounts
 from operations import exports as export_operations

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
-from cli.database import database
+from glue import database
 from operations import calendars as calendar_operations
 from school_calendar.days import Unit
 from school_calendar.errors import UserError

@@ -9,7 +9,7 @@ from datetime import date
 
 from flask import Blueprint, Flask, Response, abort, g, render_template, request
 
-from cli.database import database, today
+from glue import database, today
 from operations import reports as report_operations
 from school_calendar.errors import UserError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from cli.database import database, today
+from glue import database, today
 from models import DigestSent, User
 from operations import digests
 from school_calendar.errors import UserError
