@@ -290,7 +290,7 @@ class Client:
 
 @dataclass
 class Ack:
-    tag: str              # recorded_by: unique to one POST, so the database shows each exactly once or not
+    tag: str              # the event's `document` text: unique to one POST, so the database shows each once or not
     grievance_id: int
     event_id: int
 
@@ -347,11 +347,12 @@ def choose_event(case: dict, rng: random.Random) -> str | None:
 def post_event(client: Client, seen: Observations, kind: str, case: dict, type_: str, tag: str,
                expected: tuple[int, ...] = (201,)) -> int:
     """POST the event with the version read; a 201 is acknowledged with the new event's id."""
-    body = {"type": type_, "occurred_on": bench.TODAY.isoformat(), "details": RECORDABLE[type_],
-            "recorded_by": tag, "version": case["version"]}
+    # The recorder is the logged-in officer (never the body): the tag rides in the event's document field.
+    body = {"type": type_, "occurred_on": bench.TODAY.isoformat(), "details": RECORDABLE[type_], "document": tag,
+            "version": case["version"]}
     status, answer = _call(client, seen, kind, "POST", f"/api/grievances/{case['id']}/events", expected, body)
     if status == 201:
-        mine = [e for e in json.loads(answer)["events"] if e["recorded_by"] == tag]
+        mine = [e for e in json.loads(answer)["events"] if e["document"] == tag]
         if len(mine) != 1:
             raise Failed(f"the answer for {tag} holds {len(mine)} events recorded by it")
         seen.ack(Ack(tag, case["id"], mine[0]["id"]))
@@ -611,8 +612,8 @@ def verify(url: str, acks: list[Ack], versions_before: dict[int, int]) -> list[s
     try:
         with engine.connect() as connection:
             stored = connection.execute(
-                select(GrievanceEvent.recorded_by, GrievanceEvent.grievance_id, GrievanceEvent.id)
-                .where(GrievanceEvent.recorded_by.like("load %"))).all()
+                select(GrievanceEvent.document, GrievanceEvent.grievance_id, GrievanceEvent.id)
+                .where(GrievanceEvent.document.like("load %"))).all()
             touched = sorted({a.grievance_id for a in acks})
             versions = dict(connection.execute(select(Grievance.id, Grievance.version)
                                                .where(Grievance.id.in_(touched))).all()) if touched else {}

@@ -9,16 +9,18 @@
 from __future__ import annotations
 
 import getpass
-import json
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from gate import read, read_json
+from gate.inputs import CaseImport
 from glue import database, documents_store, today
 from operations import archive as archive_operations
 from operations import exports as export_operations
+from operations.inputs import local_board_context
 from school_calendar.errors import UserError
 
 by_option = click.option("--by", default=lambda: getpass.getuser(), show_default="your login",
@@ -73,20 +75,20 @@ def restore(archive_file, replace_calendars, by):
 
 
 @archive.command(name="import-case")
-@click.argument("case_file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("case_file", type=click.File("rb"))
 @click.option("--local", "slug", default=None, help="Union local slug (default: DEFAULT_LOCAL).")
 @by_option
 def import_case(case_file, slug, by):
     """Recreate the case exported in CASE_FILE (a case page's JSON; - reads stdin)."""
+    local = slug or current_app.config["DEFAULT_LOCAL"]
     try:
-        data = json.load(case_file)
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{case_file.name} is not JSON: {error}.")
-    try:
+        data = read_json(case_file.read(), source="case", file=getattr(case_file, "name", "-"))
         missing = export_operations.documents_missing(data, documents_store())
         with database().transaction() as session:
-            grievance = export_operations.import_case(session, data, local=slug or current_app.config["DEFAULT_LOCAL"],
-                                                      by=by, today=today(), store=documents_store())
+            validated = read(CaseImport, data, context=local_board_context(session, local,
+                                                                           current_app.config["DEFAULT_BOARD"]))
+            grievance = export_operations.import_case(session, validated, local=local, by=by, today=today(),
+                                                      store=documents_store())
             number, stage = grievance.number, grievance.stage
     except UserError as error:
         raise click.ClickException(str(error))

@@ -14,6 +14,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from gate import read, read_json
+from gate.inputs import CaseInput
 from glue import database, today
 from models import Grievance
 from operations import grievances as grievance_operations
@@ -31,15 +33,13 @@ def deadlines() -> None:
 
 
 @deadlines.command(name="replay")
-@click.argument("case_file", type=click.File("r"))
+@click.argument("case_file", type=click.File("rb"))
 @click.option("--no-explanations", is_flag=True, help="Leave out the day-by-day arithmetic.")
 def replay_command(case_file, no_explanations):
     """Print CASE_FILE's state, deadlines and flags as JSON (- reads stdin)."""
     try:
-        data = json.load(case_file)
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{case_file.name} is not JSON: {error}.")
-    try:
+        data = read_json(case_file.read(), source="case", file=getattr(case_file, "name", "-"))
+        read(CaseInput, data)  # the gate's bounds, as POST /api/replay
         config = current_app.config
         with database().transaction() as session:
             result = replay_case(session, data, today=today(), default_board=config["DEFAULT_BOARD"],

@@ -17,6 +17,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from gate import read, read_date
+from gate.inputs import CalendarDayInput, ClosureInput
 from glue import database, today
 from operations import calendars as calendar_operations
 from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year, read_board_directory
@@ -24,7 +26,6 @@ from school_calendar.check import YearCheck, check_year
 from school_calendar.days import ClosureKind, DayType, Unit
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
-from school_calendar.school_year import CalendarEntry
 
 PANELS = ("elementary", "secondary")  # school_calendar.ics_import.PANELS, without loading icalendar
 
@@ -37,12 +38,11 @@ class IsoDate(click.ParamType):
     name = "YYYY-MM-DD"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
+        """The gate's date (gate.fields.IsoDate): YYYY-MM-DD, 1990-01-01 to 2100-12-31."""
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2025-10-10.", param, ctx)
+            return read_date(value, param.name if param else "date")
+        except UserError as error:
+            self.fail(f"{error.message} {error.fix}", param, ctx)
 
 
 class UnitChoice(click.ParamType):
@@ -250,10 +250,10 @@ def check_command(board, label, as_json):
 def close(first, last, board, kind, name, reason, by):
     """Add a closure (strike, lock-out, weather, other) from FIRST to LAST."""
     try:
+        values = read(ClosureInput, {"first": first, "last": last, "kind": kind, "name": name, "reason": reason})
         with database().transaction() as session:
-            moves = calendar_operations.add_closure(session, board or current_app.config["DEFAULT_BOARD"], first,
-                                                    last or first, ClosureKind(kind), name, by=by, reason=reason,
-                                                    today=today())
+            moves = calendar_operations.add_day(session, board or current_app.config["DEFAULT_BOARD"],
+                                                values.as_day().entry(), by=by, reason=values.reason, today=today())
             moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
     except UserError as error:
         _fail(error)
@@ -270,12 +270,12 @@ def close(first, last, board, kind, name, reason, by):
 @by_option
 def add_day(first, last, board, day_type, name, reason, by):
     """Add a PA day, split day or school holiday the board declared during the year."""
-    types = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY, "school holiday": DayType.SCHOOL_HOLIDAY}
-    entry = CalendarEntry(first, last or first, types[day_type], name.strip())
     try:
+        values = read(CalendarDayInput, {"first": first, "last": last, "type": day_type, "name": name,
+                                         "reason": reason})
         with database().transaction() as session:
-            moves = calendar_operations.add_day(session, board or current_app.config["DEFAULT_BOARD"], entry,
-                                                by=by, reason=reason, today=today())
+            moves = calendar_operations.add_day(session, board or current_app.config["DEFAULT_BOARD"], values.entry(),
+                                                by=by, reason=values.reason, today=today())
             moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
     except UserError as error:
         _fail(error)

@@ -36,7 +36,10 @@ from workflows.case_format import state_as_dict
 from workflows.engine import VOID, replay
 from workflows.rules import RuleSet
 
+from gate.inputs import CaseImport
+
 from . import grievances as ops
+from .documents import ALLOWED
 
 FORMAT = "grievance-tracker/case"
 FORMAT_VERSION = 1
@@ -116,8 +119,8 @@ def calendar_used(calendar: BoardCalendar, board: Board, data: dict) -> dict:
 
 # -- JSON in ---------------------------------------------------------------------------------------
 
-def import_case(session: Session, data: Any, *, local: str, by: str, today: date, store: Path | None = None,
-                reader: User | None = None) -> Grievance:
+def import_case(session: Session, validated: CaseImport, *, local: str, by: str, today: date,
+                store: Path | None = None, reader: User | None = None) -> Grievance:
     """Recreate a case exported by case_json in the local `local`: the same number, fields and events
     in the same order (each with its recorded_by/at), voids pointing at the new events, the deadline
     moves, and the documents whose files `store` holds (see documents_missing). The events are replayed
@@ -125,8 +128,12 @@ def import_case(session: Session, data: Any, *, local: str, by: str, today: date
     the local is refused.
 
     With `reader` (an import from the web), a stored file that is a document of a case `reader` may not
-    see is not attached: a checksum in a hand-made file must not fetch another local's document."""
+    see is not attached: a checksum in a hand-made file must not fetch another local's document.
+
+    `validated` comes through the gate (gate.inputs.CaseImport, with the acting local's boards as
+    context): lengths, dates, counts, the rule set's name and the board are checked there."""
     _require(by.strip(), "by", "Say who is importing the case.")
+    data = validated.model_dump(mode="json")
     case = _case_part(data)
     grievance, _ = insert_case(session, case, data["events"], local=local, by=by, today=today)
     calendar = ops.calendar_for(session, case["board"])
@@ -236,6 +243,7 @@ def add_documents(session: Session, grievance: Grievance, events: list, store: P
     added = 0
     for e in events:
         for d in e.get("documents") or []:
+            _require_allowed_type(d)
             if not _stored(store, d.get("sha256")) or not usable(d.get("sha256")):
                 continue
             session.add(Document(grievance_id=grievance.id, event_id=ids[int(e["seq"])], filename=str(d["filename"])[:200],
@@ -245,6 +253,17 @@ def add_documents(session: Session, grievance: Grievance, events: list, store: P
             added += 1
     session.flush()
     return added
+
+
+def _require_allowed_type(document: dict) -> None:
+    """A document's name and type must be one attach() accepts: a file named page.html, or a
+    content type of text/html, would be served as a page."""
+    name = str(document.get("filename") or "")
+    allowed = ALLOWED.get(Path(name).suffix.lower())
+    if allowed is None or document.get("content_type") != allowed[0]:
+        raise UserError(f"The document '{name[:80]}' ({str(document.get('content_type'))[:80]}) is not a kind the "
+                        "tracker keeps.", field="events.documents",
+                        fix=f"Keep only {', '.join(sorted(ALLOWED))} files, with their own content types.")
 
 
 def _stored(store: Path | None, sha256: Any) -> bool:

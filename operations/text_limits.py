@@ -8,12 +8,8 @@ field and the limit, like any other mistake in a form or a JSON body.
 """
 from __future__ import annotations
 
+from gate.fields import LIMITS  # one definition per field: the gate's
 from school_calendar.errors import UserError
-
-LIMITS = {
-    "number": 40, "school": 200, "members": 200, "recorded_by": 200, "name": 200, "email": 200,
-    "document": 300, "details": 500, "clauses": 2_000, "reason": 2_000, "description": 20_000, "remedy": 20_000,
-}
 
 
 def check_length(field: str, value, *, limit_of: str | None = None) -> None:

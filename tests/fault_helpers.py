@@ -38,7 +38,7 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PRODUCTION_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 TODAY = date(2025, 11, 20)
 OFFICER = "officer@example.org"
-EVENT = {"type": "meeting_requested", "occurred_on": "2025-11-14", "recorded_by": OFFICER}  # repeatable at Step 1
+EVENT = {"type": "meeting_requested", "occurred_on": "2025-11-14"}  # repeatable at Step 1
 
 
 # -- the database ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "web": {"cli"},
     "cli": {"web"},
+    "gate": {"web", "cli", "operations", "models", "flask", "sqlalchemy", "glue", "app"},
     "operations": {"web", "cli", "flask", "glue", "app"},
     "models": {"web", "cli", "operations", "flask", "glue", "app"},
     "workflows": {"web", "cli", "operations", "models", "flask", "sqlalchemy", "glue", "app"},

@@ -153,7 +153,7 @@ def test_add_stores_the_closure_and_moves_the_deadline(site):
     ({"first": "2025-11-24", "last": "2025-11-29"}, "last", "2025-11-29 is a Saturday"),
     ({"first": "2025-02-30", "last": ""}, "first", "is not a date"),
     ({"first": "2026-06-29", "last": "2026-07-02"}, "last", "spans two school years"),
-    ({"reason": ""}, "reason", "Say why the calendar changes."),
+    ({"reason": ""}, "reason", "Reason is required."),
 ])
 def test_bad_input_comes_back_beside_the_field_and_stores_nothing(site, change, field, message):
     open_policy_case(site)

@@ -24,6 +24,8 @@ from sqlalchemy import create_engine, make_url, select, text
 from app import create_app
 from cli.database import alembic_config
 from conftest import log_in, make_user
+from gate import InputError, read
+from gate.inputs import CaseImport
 from models import Grievance, User
 from operations import documents as document_operations
 from operations import exports as export_operations
@@ -281,14 +283,14 @@ def test_importing_from_the_command_line_names_the_documents_left_behind(app, of
 
 def test_import_refuses_what_is_not_a_case_and_a_sequence_the_procedure_refuses(app, officer, filed):
     data = officer.get(f"/cases/{filed}/history.json").get_json()
-    with pytest.raises(UserError, match="not a case exported"):
-        with app.extensions["database"].transaction() as session:
-            export_operations.import_case(session, {"events": []}, local="etfo-avon-maitland", by="t", today=TODAY)
+    with pytest.raises(InputError, match="Format"):  # the gate: not the tracker's format
+        read(CaseImport, {"events": []})
     data["case"]["number"] = "2025-099"
     data["events"] = [e for e in data["events"] if e["type"] != "awareness"]  # a filing without awareness
     with pytest.raises(UserError):
         with app.extensions["database"].transaction() as session:
-            export_operations.import_case(session, data, local="etfo-avon-maitland", by="t", today=TODAY)
+            export_operations.import_case(session, read(CaseImport, data), local="etfo-avon-maitland", by="t",
+                                          today=TODAY)
     with app.extensions["database"].transaction() as session:
         assert session.scalar(select(Grievance.id).where(Grievance.number == "2025-099")) is None
     viewer_form = officer.get("/cases/import")

@@ -69,14 +69,14 @@ def _open_case(client) -> int:
 
 def _record_events(client, case_id: int) -> None:
     api = client.post(f"/api/grievances/{case_id}/events", json={
-        "type": "grievance_filed", "occurred_on": "2025-11-13", "recorded_by": payload("recorded by")})
+        "type": "grievance_filed", "occurred_on": "2025-11-13"})
     assert api.status_code == 201, api.get_json()
     form = client.post(f"/cases/{case_id}/record/mediation_agreed", content_type="multipart/form-data", data={
         "occurred_on": "2025-11-14", "mediator": payload("mediator"), "mediation_by": "2025-12-05", "action": "record",
         "document": (BytesIO(PDF), FILE_NAME)})
     assert form.status_code == 302, form.get_data(as_text=True)
     meeting = client.post(f"/api/grievances/{case_id}/events", json={
-        "type": "meeting_requested", "occurred_on": "2025-11-17", "recorded_by": "officer"}).get_json()
+        "type": "meeting_requested", "occurred_on": "2025-11-17"}).get_json()
     void = client.post(f"/cases/{case_id}/events/{meeting['events'][-1]['id']}/void",
                        data={"reason": payload("void reason")})
     assert void.status_code == 302
@@ -89,7 +89,7 @@ def _add_closure(client) -> None:
     assert added.status_code == 302, added.get_data(as_text=True)
 
 
-CASE_FIELDS = ("member 1", "member 2", "school", "clauses", "description", "remedy", "recorded by", "mediator",
+CASE_FIELDS = ("member 1", "member 2", "school", "clauses", "description", "remedy", "mediator",
                "void reason", "closure name", "closure reason")
 
 

@@ -14,11 +14,14 @@ from operations import accounts
 from operations import calendars as calendar_operations
 from operations import grievances as ops
 from operations.calculator import replay_case
-from school_calendar.days import ClosureKind, DayType, Unit
-from school_calendar.school_year import CalendarEntry
+from operations.inputs import board_context, new_case
+from school_calendar.days import Unit
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
-from workflows.case_format import ruleset_name, state_as_dict
+from workflows.case_format import state_as_dict
+
+from gate import read, read_date, read_json
+from gate.inputs import CalendarDayInput, ClosureInput, CorrectInput, CaseInput, EventInput, NewCaseInput, VoidInput
 
 from .auth import require
 from .openapi import openapi_document
@@ -64,21 +67,13 @@ def list_grievances():
 @require(accounts.may_open_cases)
 def open_grievance():
     body = _json()
-    case = ops.NewCase(
-        number=_field(body, "number"), kind=_field(body, "kind"), first_event_on=_date_field(body, "first_event_on"),
-        members=_texts(body, "members"), school=str(body.get("school", "")),
-        clauses=str(body.get("clauses", "")), description=str(body.get("description", "")),
-        remedy=str(body.get("remedy", "")), local=g.user.local.slug,
-        board=str(body.get("board") or current_app.config["DEFAULT_BOARD"]),
-        ruleset=ruleset_name(body.get("ruleset") or current_app.config["DEFAULT_RULESET"], "ruleset"),
-        document=str(body.get("document", "")))
     with database().transaction() as session:
-        if case.board not in accounts.boards_of_local(session, g.user.local_id, current_app.config["DEFAULT_BOARD"]):
-            # Else a case opened on another local's board would make that board's calendar this local's to change.
-            raise UserError(f"Your local's cases do not count on board '{case.board}'.", field="board",
-                            fix=f"Leave board out (it is {current_app.config['DEFAULT_BOARD']}) or name one your "
-                                "local's cases count on.")
-        grievance = ops.open_case(session, case, by=_field(body, "recorded_by"), today=today())
+        # A board of another local would make that board's calendar this local's to change: the gate
+        # refuses any board the local's cases do not count on.
+        values = read(NewCaseInput, body, context=board_context(session, g.user, current_app.config["DEFAULT_BOARD"]))
+        case = new_case(values, local=g.user.local.slug, default_board=current_app.config["DEFAULT_BOARD"],
+                        default_ruleset=current_app.config["DEFAULT_RULESET"])
+        grievance = ops.open_case(session, case, by=g.user.email, today=today())
         session.flush()
         return jsonify(_detail(session, grievance)), 201
 
@@ -92,45 +87,45 @@ def show_grievance(grievance_id: int):
 @api.post("/grievances/<int:grievance_id>/events")
 @require(accounts.may_record)
 def record_event(grievance_id: int):
-    body = _json()
+    values = read(EventInput, _json())
     with database().transaction() as session:
         _grievance(session, grievance_id)
         grievance = ops.record_event(
-            session, grievance_id, type=_field(body, "type"), occurred_on=_date_field(body, "occurred_on"),
-            details=_details(body) or {}, document=str(body.get("document", "")),
-            by=_field(body, "recorded_by"), today=today(), expected_version=_version(body))
+            session, grievance_id, type=values.type, occurred_on=values.occurred_on, details=values.details,
+            document=values.document, by=g.user.email, today=today(), expected_version=values.version)
         return jsonify(_detail(session, grievance)), 201
 
 
 @api.post("/grievances/<int:grievance_id>/events/<int:event_id>/void")
 @require(accounts.may_record)
 def void_event(grievance_id: int, event_id: int):
-    body = _json()
+    values = read(VoidInput, _json())
     with database().transaction() as session:
         _grievance(session, grievance_id)
-        grievance = ops.void_event(session, grievance_id, event_id, reason=_field(body, "reason"),
-                                   by=_field(body, "recorded_by"), today=today(), expected_version=_version(body))
+        grievance = ops.void_event(session, grievance_id, event_id, reason=values.reason, by=g.user.email,
+                                   today=today(), expected_version=values.version)
         return jsonify(_detail(session, grievance)), 201
 
 
 @api.post("/grievances/<int:grievance_id>/events/<int:event_id>/correct")
 @require(accounts.may_record)
 def correct_event(grievance_id: int, event_id: int):
-    body = _json()
+    values = read(CorrectInput, _json())
     with database().transaction() as session:
         _grievance(session, grievance_id)
-        grievance = ops.correct_event(session, grievance_id, event_id, occurred_on=_date_field(body, "occurred_on"),
-                                      details=_details(body), reason=_field(body, "reason"),
-                                      by=_field(body, "recorded_by"), today=today(),
-                                      expected_version=_version(body))
+        grievance = ops.correct_event(session, grievance_id, event_id, occurred_on=values.occurred_on,
+                                      details=values.details, reason=values.reason, by=g.user.email,
+                                      today=today(), expected_version=values.version)
         return jsonify(_detail(session, grievance)), 201
 
 
 @api.post("/replay")
 def replay():
     config = current_app.config
+    body = _json()
+    read(CaseInput, body)  # bounds first: dates, counts, names; read_case then reads the events
     with database().transaction() as session:
-        return jsonify(replay_case(session, _json(), today=today(), default_board=config["DEFAULT_BOARD"],
+        return jsonify(replay_case(session, body, today=today(), default_board=config["DEFAULT_BOARD"],
                                    default_ruleset=config["DEFAULT_RULESET"]))
 
 
@@ -173,29 +168,30 @@ def schooldays(slug: str):
 @api.post("/boards/<slug>/closures")
 @require(accounts.may_change_calendars, "Only an administrator changes board calendars.")
 def add_closure(slug: str):
-    body = _json()
-    return _add_day(slug, body, {**body, "type": "closure", "closure_kind": body.get("kind")})
+    _require_board_of_local(slug)  # another local's board: 403 before anything is read
+    values = read(ClosureInput, _json())
+    return _add_day(slug, values.as_day())
 
 
 @api.post("/boards/<slug>/days")
 @require(accounts.may_change_calendars, "Only an administrator changes board calendars.")
 def add_day(slug: str):
-    body = _json()
-    return _add_day(slug, body, body)
-
-
-def _add_day(slug: str, body: dict, spec: dict):
-    """A PA day, school holiday or closure added during the year; running deadlines move."""
     _require_board_of_local(slug)
-    first = _date_field(body, "first")
-    last = _date_field(body, "last") if body.get("last") else first
-    entry = CalendarEntry(first, last, _day_type(spec.get("type")), str(body.get("name", "")).strip(),
-                          _closure_kind(spec.get("closure_kind")) if spec.get("type") == "closure" else None)
+    return _add_day(slug, read(CalendarDayInput, _json()))
+
+
+def _add_day(slug: str, values: CalendarDayInput):
+    """A PA day, school holiday or closure added during the year; running deadlines move. The
+    answer lists the moves of this local's cases only: the board may count for other locals too."""
+    entry = values.entry()
     with database().transaction() as session:
-        moves = calendar_operations.add_day(session, slug, entry, by=_field(body, "recorded_by"),
-                                            reason=_field(body, "reason"), today=today())
-        moved = [_move(m) for m in moves]
-    return jsonify({"added": {"first": first.isoformat(), "last": last.isoformat(), "type": str(entry.type),
+        moves = calendar_operations.add_day(session, slug, entry, by=g.user.email, reason=values.reason,
+                                            today=today())
+        ours = set(session.scalars(accounts.visible(g.user, select(Grievance.id).where(
+            Grievance.id.in_({m.grievance_id for m in moves})))))
+        moved = [_move(m) for m in moves if m.grievance_id in ours]
+    return jsonify({"added": {"first": entry.first.isoformat(), "last": entry.last.isoformat(),
+                              "type": str(entry.type),
                               "closure_kind": str(entry.closure_kind) if entry.closure_kind else None},
                     "moved_deadlines": moved}), 201
 
@@ -207,23 +203,6 @@ def _require_board_of_local(slug: str) -> None:
         if slug in calendar_operations.board_slugs(session) and not accounts.may_change_board(
                 session, g.user, slug, current_app.config["DEFAULT_BOARD"]):
             abort(403, "Only an administrator of a local whose cases count on this board may change its calendar.")
-
-
-def _day_type(value) -> DayType:
-    types = {"pa day": DayType.PA_DAY, "split day": DayType.SPLIT_DAY, "school holiday": DayType.SCHOOL_HOLIDAY,
-             "closure": DayType.CLOSURE}
-    if not isinstance(value, str) or value not in types:  # a list or object is not hashable: no KeyError, a 400
-        raise UserError(f"'{value}' is not a day that can be added during the year.", field="type",
-                        fix="Use 'pa day', 'split day', 'school holiday' or 'closure'.")
-    return types[value]
-
-
-def _closure_kind(value) -> ClosureKind:
-    try:
-        return ClosureKind(value)
-    except ValueError:
-        raise UserError(f"'{value}' is not a kind of closure.", field="kind",
-                        fix="Use strike, lock-out, weather or other.") from None
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -265,56 +244,19 @@ def _move(m: DeadlineMove) -> dict:
 # -- parsing ---------------------------------------------------------------------------------
 
 def _json() -> dict:
-    body = request.get_json(silent=True)
+    """The request's JSON body, its nesting bounded before it is parsed (gate.read_json)."""
+    if not request.is_json:
+        raise UserError("The request body is not JSON.", field="body",
+                        fix="Send Content-Type: application/json with an object.")
+    body = read_json(request.get_data(cache=True))
     if not isinstance(body, dict):
         raise UserError("The request body is not a JSON object.", field="body",
                         fix="Send Content-Type: application/json with an object.")
     return body
 
 
-def _field(body: dict, name: str) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise UserError(f"'{name}' is required.", field=name, fix=f"Give {name} as text.")
-    return value.strip()
-
-
-def _texts(body: dict, name: str) -> tuple[str, ...]:
-    """A list of text, e.g. the members: a bare string or number would be split or crash."""
-    value = body.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise UserError(f"'{name}' is not a list of text.", field=name, fix=f'Give {name} as ["…", "…"].')
-    return tuple(value)
-
-
-def _details(body: dict) -> dict | None:
-    value = body.get("details")
-    if value is not None and not isinstance(value, dict):
-        raise UserError("'details' is not an object.", field="details", fix='Give details as {"name": "value", …}.')
-    return value
-
-
-def _version(body: dict) -> int | None:
-    value = body.get("version")
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise UserError(f"'{value}' is not a version number.", field="version",
-                        fix="Send the case's version as read from the API, or leave it out.")
-    return value
-
-
-def _date_field(body: dict, name: str) -> date:
-    return _parse_date(body.get(name), name)
-
-
 def _date_arg(name: str) -> date:
-    return _parse_date(request.args.get(name), name)
-
-
-def _parse_date(value, name: str) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise UserError(f"'{value}' is not a date.", field=name, fix="Write it as YYYY-MM-DD.") from None
+    return read_date(request.args.get(name), name)
 
 
 def _int_arg(name: str, default: int | None) -> int:

@@ -15,6 +15,8 @@ from models import Board, Grievance
 from operations import accounts
 from operations import calendars as calendar_operations
 from operations import grievances as ops
+from gate import read
+from gate.inputs import CalendarDayInput, ClosureInput
 from school_calendar.board_calendar import BoardCalendar
 from school_calendar.check import check_year
 from school_calendar.days import ClosureKind, Day, DayType, Unit
@@ -203,33 +205,14 @@ def _days(first: date, last: date):
 # -- adding a day during the year -------------------------------------------------------------------
 
 def _entry(form: dict) -> CalendarEntry:
-    types = {value: day_type for value, _text, day_type in ADDABLE}
-    if form["type"] not in types:
+    """The form through the gate, as the API's body goes: a closure names its kind (field "kind")."""
+    if form["type"] not in {value for value, _text, _type in ADDABLE}:
         raise UserError(f"'{form['type']}' is not a day that can be added here.", field="type",
                         fix="Choose a closure, a PA day or a school holiday.")
-    day_type = types[form["type"]]
-    first = _parse_date(form["first"], "first", "the first day")
-    last = _parse_date(form["last"], "last", "the last day") if form["last"] else first
-    kind = None
-    if day_type is DayType.CLOSURE:
-        try:
-            kind = ClosureKind(form["kind"])
-        except ValueError:
-            raise UserError(f"'{form['kind']}' is not a kind of closure.", field="kind",
-                            fix="Choose strike, lock-out, weather or other.") from None
-    if not form["reason"]:
-        raise UserError("Say why the calendar changes.", field="reason",
-                        fix="E.g. 'Board notice of school closures, 2025-11-20'.")
-    return CalendarEntry(first, last, day_type, form["name"], kind)
-
-
-def _parse_date(text: str, field: str, what: str) -> date:
-    if not text:
-        raise UserError(f"Give {what}.", field=field, fix="Pick a date (YYYY-MM-DD).")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"'{text}' is not a date.", field=field, fix="Pick a date that exists (YYYY-MM-DD).") from None
+    given = {k: form[k] for k in ("first", "name", "reason")} | ({"last": form["last"]} if form["last"] else {})
+    if form["type"] == "closure":
+        return read(ClosureInput, {**given, "kind": form["kind"]}).as_day().entry()
+    return read(CalendarDayInput, {**given, "type": form["type"]}).entry()
 
 
 def _preview(board: str, entry: CalendarEntry, reason: str) -> dict:

@@ -12,18 +12,22 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, ren
                    url_for)
 from sqlalchemy import select
 
+from gate import read
+from gate.fields import DATE_DETAILS
+from gate.inputs import EventInput, NewCaseInput, VoidInput
 from glue import database, documents_store, today
 from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, User
 from operations import accounts
 from operations import documents as document_operations
 from operations import grievances as ops
+from operations.inputs import new_case as new_case_of
 from school_calendar.errors import UserError
 from workflows.case_format import changes_between, explain_deadline
 
 from .auth import require
 
 cases = Blueprint("cases", __name__, url_prefix="/cases")
-DATE_FIELDS = {"new_due", "mediation_by", "hearing_date"}
+DATE_FIELDS = DATE_DETAILS
 DETAIL_LABELS = {
     "limit": "Time limit extended", "new_due": "New last day agreed in writing", "appointee": "Appointee named",
     "chair": "Chairperson", "hearing_date": "First hearing date", "outcome": "Outcome", "mediator": "Mediator",
@@ -95,7 +99,7 @@ def record(grievance_id: int, event_type: str):
     preview, error = None, None
     if request.method == "POST" and form.get("action") == "record":
         try:
-            return _record(grievance_id, event_type, *_event_input(form, _event_rule(grievance_id, event_type).details))
+            return _record(grievance_id, _event_values(form, event_type, _event_rule(grievance_id, event_type).details))
         except UserError as refused:
             error = refused
     with database().transaction() as session:
@@ -105,9 +109,9 @@ def record(grievance_id: int, event_type: str):
         running = [d for d in ops.case_state(session, grievance, today()).deadlines if d.is_open]
         if request.method == "POST" and not error:
             try:
-                occurred_on, details = _event_input(form, rule.details)
-                before, after = ops.preview_event(session, grievance.id, type=event_type, occurred_on=occurred_on,
-                                                  details=details, today=today())
+                values = _event_values(form, event_type, rule.details)
+                before, after = ops.preview_event(session, grievance.id, type=event_type,
+                                                  occurred_on=values.occurred_on, details=values.details, today=today())
                 calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == grievance.board_id)))
                 preview = changes_between(before, after, rules, calendar)
             except UserError as refused:
@@ -123,13 +127,13 @@ def _event_rule(grievance_id: int, event_type: str):
         return ops.rules_named(grievance.ruleset).events.get(event_type) or abort(404)
 
 
-def _record(grievance_id: int, event_type: str, occurred_on: date, details: dict):
+def _record(grievance_id: int, values: EventInput):
     """Store the event and its document in one transaction: both or neither."""
     with database().transaction() as session:
         _visible_case(session, grievance_id)
-        ops.record_event(session, grievance_id, type=event_type, occurred_on=occurred_on, details=details,
-                         document=_upload_name(), by=g.user.email, today=today(),
-                         expected_version=_int(request.form.get("version")))
+        ops.record_event(session, grievance_id, type=values.type, occurred_on=values.occurred_on,
+                         details=values.details, document=values.document, by=g.user.email, today=today(),
+                         expected_version=values.version)
         upload = request.files.get("document")
         if upload and upload.filename:
             document_operations.attach(session, documents_store(), grievance_id=grievance_id,
@@ -139,14 +143,12 @@ def _record(grievance_id: int, event_type: str, occurred_on: date, details: dict
     return redirect(url_for("cases.show_case", grievance_id=grievance_id))
 
 
-def _event_input(form, detail_names) -> tuple[date, dict]:
-    occurred_on = _parse_date(form.get("occurred_on", ""), "occurred_on")
-    details = {}
-    for name in detail_names:
-        value = (form.get(name) or "").strip()
-        if value:
-            details[name] = _parse_date(value, name).isoformat() if name in DATE_FIELDS else value
-    return occurred_on, details
+def _event_values(form, event_type: str, detail_names) -> EventInput:
+    """The form through the gate, as the API's body goes (gate.inputs.EventInput)."""
+    return read(EventInput, {
+        "type": event_type, "occurred_on": form.get("occurred_on", ""), "document": _upload_name(),
+        "details": {name: form[name].strip() for name in detail_names if (form.get(name) or "").strip()},
+        "version": _int(form.get("version"))})
 
 
 def _upload_name() -> str:
@@ -162,11 +164,12 @@ def void(grievance_id: int, event_id: int):
     try:
         with database().transaction() as session:
             _visible_case(session, grievance_id)
-            ops.void_event(session, grievance_id, event_id, reason=request.form.get("reason", ""), by=g.user.email,
-                           today=today())
+            values = read(VoidInput, {"reason": request.form.get("reason", "")})
+            ops.void_event(session, grievance_id, event_id, reason=values.reason, by=g.user.email, today=today())
         flash("The event is void; the deadlines are recomputed.")
     except UserError as refused:
         flash(f"Not corrected: {refused}")
+        return show_case(grievance_id), 400  # the case page again, the refusal on it; nothing stored
     return redirect(url_for("cases.show_case", grievance_id=grievance_id))
 
 
@@ -183,6 +186,7 @@ def attach(grievance_id: int, event_id: int):
         flash("Document attached.")
     except UserError as refused:
         flash(f"Not attached: {refused}")
+        return show_case(grievance_id), 400
     return redirect(url_for("cases.show_case", grievance_id=grievance_id))
 
 
@@ -210,14 +214,12 @@ def new_case():
     if request.method == "POST":
         form = request.form
         try:
-            case = ops.NewCase(
-                number=form.get("number", "").strip(), kind=form.get("kind", ""),
-                first_event_on=_parse_date(form.get("first_event_on", ""), "first_event_on"),
-                members=tuple(line.strip() for line in form.get("members", "").splitlines() if line.strip()),
-                school=form.get("school", "").strip(), clauses=form.get("clauses", "").strip(),
-                description=form.get("description", "").strip(), remedy=form.get("remedy", "").strip(),
-                local=g.user.local.slug if g.user.local else current_app.config["DEFAULT_LOCAL"],
-                board=current_app.config["DEFAULT_BOARD"], ruleset=rules.id)
+            values = read(NewCaseInput, {
+                **{name: form.get(name, "") for name in ("number", "kind", "first_event_on", "school", "clauses",
+                                                         "description", "remedy")},
+                "members": [line.strip() for line in form.get("members", "").splitlines() if line.strip()]})
+            case = new_case_of(values, local=g.user.local.slug if g.user.local else current_app.config["DEFAULT_LOCAL"],
+                            default_board=current_app.config["DEFAULT_BOARD"], default_ruleset=rules.id)
             _require_contents(case)
             officer_id = _officer(form.get("officer_id"), officers)
             with database().transaction() as session:
@@ -254,12 +256,6 @@ def _require_contents(case: ops.NewCase) -> None:
             raise UserError(f"'{field}' is required (33.04).", field=field, fix=fix)
 
 
-def _parse_date(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"'{text}' is not a date.", field=field, fix="Pick a date (YYYY-MM-DD).") from None
-
-
 def _int(text) -> int | None:
-    return int(text) if text and str(text).isdigit() else None
+    """A form's number, or None; the gate bounds it (a 30-digit version is refused there, not a 500)."""
+    return int(text) if text and str(text).isdigit() and len(str(text)) <= 30 else None

@@ -1,5 +1,20 @@
-"""The OpenAPI 3.1 description of /api/, served at /api/openapi.json."""
+"""The OpenAPI 3.1 description of /api/, served at /api/openapi.json.
+
+Request bodies are described by the gate's own models (gate/inputs.py), so the
+document and the validation are one definition: a field added, bounded or
+dropped there changes both."""
 from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic.json_schema import models_json_schema
+
+from gate.inputs import (CalendarDayInput, CaseInput, ClosureInput, CorrectInput, EventInput, NewCaseInput,
+                         VoidInput)
+
+# The request bodies, by the name the document gives them.
+INPUTS = {"NewGrievance": NewCaseInput, "NewEvent": EventInput, "Void": VoidInput, "Correction": CorrectInput,
+          "Closure": ClosureInput, "NewDay": CalendarDayInput, "Case": CaseInput}
 
 DATE = {"type": "string", "format": "date"}
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -75,23 +90,14 @@ def openapi_document() -> dict:
                 "post": {"summary": "Void an event (a correction, with a reason)",
                          "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
                                                   "schema": {"type": "integer"}}],
-                         "requestBody": {"required": True, **_json({
-                             "type": "object", "required": ["reason", "recorded_by"],
-                             "properties": {"reason": {"type": "string", "minLength": 1},
-                                            "recorded_by": {"type": "string", "minLength": 1},
-                                            "version": {"type": "integer"}}})},
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Void"})},
                          "responses": _responses("The case after the correction", grievance, "201", writes=True,
                                                  versioned=True)}},
             "/api/grievances/{grievance_id}/events/{event_id}/correct": {
                 "post": {"summary": "Correct an event's date or details: it is voided and recorded again, checked together",
                          "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
                                                   "schema": {"type": "integer"}}],
-                         "requestBody": {"required": True, **_json({
-                             "type": "object", "required": ["occurred_on", "reason", "recorded_by"],
-                             "properties": {"occurred_on": DATE, "details": {"type": "object"},
-                                            "reason": {"type": "string", "minLength": 1},
-                                            "recorded_by": {"type": "string", "minLength": 1},
-                                            "version": {"type": "integer"}}})},
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Correction"})},
                          "responses": _responses("The case after the correction", grievance, "201", writes=True,
                                                  versioned=True)}},
             "/api/replay": {
@@ -139,32 +145,7 @@ def _schemas() -> dict:
         "Error": {"type": "object", "required": ["error"], "properties": {
             "error": text, "field": {"type": ["string", "null"]}, "fix": {"type": ["string", "null"]},
             "problems": {"type": "array", "items": {"type": "object"}}}},
-        "NewGrievance": {"type": "object", "required": ["number", "kind", "first_event_on", "recorded_by"],
-                         "properties": {"number": {"type": "string", "minLength": 1, "maxLength": 40},
-                                        "kind": {"type": "string", "enum": ["individual", "group", "policy", "union", "board"]},
-                                        "first_event_on": DATE, "members": texts, "school": text, "clauses": text,
-                                        "description": text, "remedy": text, "board": text, "ruleset": text,
-                                        "document": text, "recorded_by": {"type": "string", "minLength": 1}}},
-        "NewEvent": {"type": "object", "required": ["type", "occurred_on", "recorded_by"],
-                     "properties": {"type": text, "occurred_on": DATE, "details": {"type": "object"},
-                                    "document": text, "recorded_by": {"type": "string", "minLength": 1},
-                                    "version": {"type": "integer"}}},
-        "Closure": {"type": "object", "required": ["first", "kind", "reason", "recorded_by"],
-                    "properties": {"first": DATE, "last": DATE,
-                                   "kind": {"type": "string", "enum": ["strike", "lock-out", "weather", "other"]},
-                                   "name": text, "reason": {"type": "string", "minLength": 1},
-                                   "recorded_by": {"type": "string", "minLength": 1}}},
-        "NewDay": {"type": "object", "required": ["first", "type", "reason", "recorded_by"],
-                   "properties": {"first": DATE, "last": DATE,
-                                  "type": {"type": "string", "enum": ["pa day", "split day", "school holiday", "closure"]},
-                                  "closure_kind": {"type": "string", "enum": ["strike", "lock-out", "weather", "other"]},
-                                  "name": text, "reason": {"type": "string", "minLength": 1},
-                                  "recorded_by": {"type": "string", "minLength": 1}}},
-        "Case": {"type": "object", "required": ["kind", "events"], "properties": {
-            "board": text, "ruleset": text, "kind": text, "today": DATE,
-            "events": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["type", "date"],
-                       "properties": {"id": {}, "type": text, "date": DATE, "details": {"type": "object"},
-                                      "voids": {}, "reason": text}}}}},
+        **_input_schemas(),
         "Summary": {"type": "object", "properties": {
             "id": {"type": "integer"}, "number": text, "kind": text, "stage": text, "open": {"type": "boolean"},
             "members": texts, "school": text, "opened_on": DATE, "next_act_by": {"type": ["string", "null"]},
@@ -181,3 +162,24 @@ def _schemas() -> dict:
             "flags": {"type": "array"}, "events": {"type": "array"}, "allowed_events": {"type": "array"},
             "deadline_moves": {"type": "array"}}}]},
     }
+
+
+@lru_cache(maxsize=1)
+def _input_schemas() -> dict:
+    """The gate's models as components: each under its name in INPUTS, with the types they share."""
+    by_model, top = models_json_schema([(model, "validation") for model in INPUTS.values()],
+                                       ref_template="#/components/schemas/{model}")
+    schemas = dict(top.get("$defs", {}))
+    renamed = {model.__name__: name for name, model in INPUTS.items()}
+    out = {renamed.get(key, key): value for key, value in schemas.items()}
+    return _retarget(out, renamed)
+
+
+def _retarget(node, renamed: dict):
+    """$refs to a model's class name point at its name in the document."""
+    if isinstance(node, dict):
+        return {k: (f"#/components/schemas/{renamed.get(v.rsplit('/', 1)[-1], v.rsplit('/', 1)[-1])}"
+                    if k == "$ref" and isinstance(v, str) else _retarget(v, renamed)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_retarget(v, renamed) for v in node]
+    return node
