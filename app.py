@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     archive.init_app(app)
     backup.init_app(app)
     web.init_app(app)
+    from web import quiet_logs
+    quiet_logs.init_app(app)  # no secret or personal data in the app's, werkzeug's or gunicorn's log lines
     return app
 
 

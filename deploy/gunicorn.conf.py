@@ -8,10 +8,11 @@ WEB_CONCURRENCY sets the number of workers and PORT the loopback port.
 """
 import multiprocessing
 import os
-import re
 import sys
 
 from gunicorn.glogging import Logger
+
+from web.quiet_logs import QuietLogs, quiet, quiet_path
 
 # Without a fixed SECRET_KEY each worker signs sessions with its own random key: a user is
 # logged out whenever a request reaches another worker, and everyone at each restart.
@@ -63,24 +64,41 @@ control_socket_disable = True
 # trust of loopback peers is off, so one setting decides whether those headers count.
 forwarded_allow_ips = ""
 
-# Logs go to stdout/stderr for systemd's journal (or the container's log). Access lines
-# carry the path without its query string (dashboard searches hold members' names) and
-# hide calendar feed tokens (they are credentials); %(M)s is the response time in ms.
+# Logs go to stdout/stderr for systemd's journal (or the container's log). Nothing secret or
+# personal goes into a line (web/quiet_logs.py): the path is logged without its query string
+# (dashboard searches hold members' names) and with calendar feed and password reset tokens
+# hidden however the client wrote the path (/feeds//TOKEN.ics, /feeds%2FTOKEN.ics, a full URL);
+# %(M)s is the response time in ms.
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s fwd=%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
-_FEED_TOKEN = re.compile(r"^/feeds/[^/]+\.ics$")
+_CREDENTIALS = ("q", "{cookie}i", "{authorization}i", "{x-csrf-token}i", "{query_string}e", "{http_cookie}e",
+                "{http_authorization}e", "{http_x_csrf_token}e")
 
 
 class PrivateAccessLogger(Logger):
-    """The default access log, with each calendar feed's secret token replaced."""
+    """gunicorn's logger, quiet: every atom a format could name (the path %(U)s, the request line
+    %(r)s, the referer, environ and header atoms) through web/quiet_logs.quiet, query strings and
+    credentials replaced outright; and the app's QuietLogs filter on the access and error logs,
+    for what gunicorn writes on its own (a request line it could not parse, a worker's traceback)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, QuietLogs) for f in log.filters):
+                log.addFilter(QuietLogs())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        if _FEED_TOKEN.match(atoms.get("U") or ""):
-            atoms["U"] = "/feeds/[token].ics"
+        for name, value in atoms.items():
+            if isinstance(value, str):
+                atoms[name] = quiet(value)
+        atoms["U"] = quiet_path(environ.get("PATH_INFO") or "")  # decoded: it may hold spaces; one path
+        for name in _CREDENTIALS:
+            if atoms.get(name):
+                atoms[name] = "[hidden]"
         return atoms
 
 

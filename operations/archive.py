@@ -26,6 +26,21 @@ derived facts; then operations.grievances.recompute_all replays every case and
 fixes (and counts) any stored fact that no longer holds. The documents' files
 are written to the store first; should the transaction fail, they stay there
 unreferenced (named by their checksum, they are harmless).
+
+Bounded before anything is read
+-------------------------------
+A zip says in its directory how large each member will be once inflated, and
+a few hundred kilobytes can inflate to gigabytes (a 400 KB archive whose
+manifest inflated to 400 MB took 905 MB of memory before its refusal). So the
+directory is checked first, before any member is opened: at most MAX_MEMBERS
+members (counted from the end-of-directory record, before Python's zipfile
+builds an object for each); each member no larger than its kind may be
+(MEMBER_LIMITS: a case's JSON 32 MB, a document 10 MB, ...); no member over
+1 MB inflating more than MAX_RATIO (200) times its compressed size, nor the whole
+archive beyond 64 MB unless it is at most MAX_RATIO times its compressed size.
+Each member is then read with a bounded read (never more than its limit,
+whatever the directory says), its JSON no deeper than the gate allows
+(gate.read_json). A refusal comes before anything is written.
 """
 from __future__ import annotations
 
@@ -33,7 +48,9 @@ import hashlib
 import io
 import json
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -42,6 +59,8 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gate import read, read_json
+from gate.inputs import CaseImport
 from models import (Board, CalendarChange, DeadlineRecord, Document, FlagRecord, Grievance, StewardAssignment,
                     UnionLocal, User)
 from school_calendar.calendar_file import format_school_year, parse_school_year
@@ -50,6 +69,7 @@ from school_calendar.errors import UserError
 from . import calendars as calendar_operations
 from . import exports
 from . import grievances as ops
+from .documents import MAX_BYTES as DOCUMENT_MAX_BYTES
 from .documents import read as read_document
 
 ARCHIVE_FORMAT = "grievance-tracker/local-archive"
@@ -59,6 +79,25 @@ _DEADLINE_FIELDS = ("key", "clause", "party", "trigger", "trigger_date", "n", "u
                     "safe_due", "act_by", "status", "is_open", "ended_on", "error")
 _DATE_FIELDS = {"trigger_date", "extended_to", "due", "safe_due", "act_by", "ended_on", "date"}
 _FLAG_FIELDS = ("code", "clause", "message", "deadline_key", "date")
+
+MB = 1024 * 1024
+# A local of 50,000 cases and 100,000 documents has about 150,000 members.
+MAX_MEMBERS = 200_000
+# How large each kind of member may inflate to: (pattern of its name, most bytes). A case holds at
+# most 1,000 events of bounded text (gate/fields.py); a document at most operations.documents.MAX_BYTES.
+MEMBER_LIMITS = (
+    (re.compile(r"manifest\.json|users\.json"), 16 * MB),
+    (re.compile(r"local\.json"), MB),
+    (re.compile(r"cases/[^/]{1,64}\.json"), 32 * MB),
+    (re.compile(r"documents/[0-9a-f]{64}"), DOCUMENT_MAX_BYTES),
+    (re.compile(r"calendars/[^/]{1,64}/board\.json"), 16 * MB),
+    (re.compile(r"calendars/[^/]{1,64}/[^/]{1,16}\.schoolyear"), MB),
+)
+# Deflate reaches about 1,000:1 on a run of one byte; the tracker's JSON, calendar files and documents
+# inflate 1 to 20 times.
+MAX_RATIO = 200
+RATIO_FROM = MB          # members smaller than this may compress as well as they like
+FREE_TOTAL = 64 * MB     # an archive may inflate to this much whatever its ratio
 
 
 @dataclass(frozen=True)
@@ -161,33 +200,51 @@ def restore_local(session: Session, store: Path, source: BinaryIO | Path | bytes
     """Restore an archive written by export_local, everything or nothing (the caller's transaction)."""
     if not by.strip():
         raise UserError("'by' is required.", field="by", fix="Say who is restoring the archive.")
+    if isinstance(source, Path):
+        with source.open("rb") as opened:
+            return restore_local(session, store, opened, by=by, today=today, replace_calendars=replace_calendars,
+                                 name=name)
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:
+        _check_member_count(source, name)
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise UserError(f"{name} is not a zip archive ({error}).", field="archive",
                         fix="Give a file written by `flask --app app archive export`.") from None
     with archive:
-        manifest = _read_json(archive, "manifest.json")
-        if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
-            raise UserError(f"{name} is not a local's archive.", field="archive",
-                            fix="Give a file written by `flask --app app archive export`.")
-        if int(manifest.get("format_version") or 0) > ARCHIVE_VERSION:
-            raise UserError(f"{name} comes from a newer version of the tracker.", field="archive",
-                            fix="Upgrade this deployment first.")
-        local_data = _read_json(archive, "local.json")
-        local = _empty_local(session, local_data["slug"], local_data["name"])
-        users = _restore_users(session, local, _read_json(archive, "users.json"))
-        boards = _restore_calendars(session, archive, manifest.get("boards") or [], by=by,
-                                    replace=replace_calendars, name=name)
-        cases, events, documents = 0, 0, 0
-        for path in manifest.get("cases") or []:
-            data = _read_json(archive, path)
-            documents += _restore_documents(archive, store, data)
-            _restore_case(session, local, users, data, store, by=by, today=today)
-            cases += 1
-            events += len(data["events"])
+        check_directory(archive, name)
+        try:
+            return _restore_members(session, store, archive, by=by, today=today, replace_calendars=replace_calendars,
+                                    name=name)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            # A member missing a key, or holding the wrong type: the archive is damaged or hand-made.
+            raise UserError(f"{name} has a member the tracker cannot read ({type(error).__name__}: "
+                            f"{str(error)[:120]}).", field="archive",
+                            fix="Export the local again with `flask --app app archive export`.") from None
+
+
+def _restore_members(session: Session, store: Path, archive: zipfile.ZipFile, *, by: str, today: date,
+                     replace_calendars: bool, name: str) -> ArchiveSummary:
+    manifest = _read_json(archive, "manifest.json")
+    if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
+        raise UserError(f"{name} is not a local's archive.", field="archive",
+                        fix="Give a file written by `flask --app app archive export`.")
+    if int(manifest.get("format_version") or 0) > ARCHIVE_VERSION:
+        raise UserError(f"{name} comes from a newer version of the tracker.", field="archive",
+                        fix="Upgrade this deployment first.")
+    local_data = _read_json(archive, "local.json")
+    local = _empty_local(session, local_data["slug"], local_data["name"])
+    users = _restore_users(session, local, _read_json(archive, "users.json"))
+    boards = _restore_calendars(session, archive, manifest.get("boards") or [], by=by,
+                                replace=replace_calendars, name=name)
+    cases, events, documents = 0, 0, 0
+    for path in manifest.get("cases") or []:
+        data = _read_json(archive, path)
+        documents += _restore_documents(archive, store, data)
+        _restore_case(session, local, users, data, store, by=by, today=today)
+        cases += 1
+        events += len(data["events"])
     session.flush()
     recomputed = ops.recompute_all(session, today, reason=f"restored from {name}", by=by)
     return ArchiveSummary(local.slug, len(users), cases, events, documents, boards, recomputed)
@@ -283,9 +340,11 @@ def _restore_case(session: Session, local: UnionLocal, users: dict[str, int], da
                   by: str, today: date) -> Grievance:
     if data.get("format") != exports.FORMAT:
         raise UserError("A case in the archive is not in the case format.", field="cases", fix="Export the local again.")
-    case = dict(data["case"])
+    # The case through the gate, as an import: lengths, dates, counts, names (its boards come with the archive).
+    checked = read(CaseImport, data).model_dump(mode="json")
+    case = checked["case"]
     officer = case.get("officer")
-    grievance, _ = exports.insert_case(session, case, data["events"], local=local.slug, by=by, today=today)
+    grievance, _ = exports.insert_case(session, case, checked["events"], local=local.slug, by=by, today=today)
     grievance.officer_id = users.get(officer) if officer else None
     stored = data["stored"]
     grievance.stage, grievance.is_open = stored["stage"], stored["is_open"]
@@ -300,8 +359,8 @@ def _restore_case(session: Session, local: UnionLocal, users: dict[str, int], da
     for row in stored["flags"]:
         session.add(FlagRecord(grievance_id=grievance.id, **{k: _date(v) if k in _DATE_FIELDS else v
                                                              for k, v in row.items()}))
-    exports.add_moves(session, grievance, data.get("deadline_moves") or [])
-    exports.add_documents(session, grievance, data["events"], store)
+    exports.add_moves(session, grievance, checked["deadline_moves"])
+    exports.add_documents(session, grievance, checked["events"], store)
     for email in data.get("stewards") or []:
         if email in users:
             session.add(StewardAssignment(user_id=users[email], grievance_id=grievance.id))
@@ -311,19 +370,104 @@ def _restore_case(session: Session, local: UnionLocal, users: dict[str, int], da
 
 # -- helpers ---------------------------------------------------------------------------------------
 
-def _read(archive: zipfile.ZipFile, path: str) -> bytes:
+def _check_member_count(source: BinaryIO, name: str) -> None:
+    """Refuse more than MAX_MEMBERS members from the end-of-directory record alone: zipfile.ZipFile
+    builds an object per member of the directory (some 500 bytes each) as it opens the file."""
     try:
-        return archive.read(path)
+        count = _declared_count(source)
+    finally:
+        source.seek(0)
+    if count > MAX_MEMBERS:
+        raise _too_large(name, f"it has {count:,} members; an archive of this tracker has at most {MAX_MEMBERS:,}")
+
+
+def _declared_count(source: BinaryIO) -> int:
+    """The member count the end-of-directory record states (0 when there is none: not a zip, which
+    zipfile says in its own words)."""
+    size = source.seek(0, io.SEEK_END)
+    tail_at = max(0, size - (22 + 0xFFFF))  # the record, and a comment of at most 64 KB after it
+    source.seek(tail_at)
+    tail = source.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return 0
+    count = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    locator = tail_at + at - 20
+    if count == 0xFFFF and locator >= 0:  # ZIP64: the real count is in the record the locator points to
+        source.seek(locator)
+        found = source.read(20)
+        if found[:4] == b"PK\x06\x07":
+            source.seek(struct.unpack("<Q", found[8:16])[0])
+            record = source.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                count = struct.unpack("<Q", record[32:40])[0]
+    return count
+
+
+def check_directory(archive: zipfile.ZipFile, name: str) -> None:
+    """Every bound of the module docstring, from the zip's directory alone: nothing is read yet."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise _too_large(name, f"it has {len(members):,} members; an archive of this tracker has at most "
+                               f"{MAX_MEMBERS:,}")
+    for member in members:
+        limit = member_limit(member.filename)
+        if limit is not None and member.file_size > limit:
+            raise _too_large(name, f"its {member.filename} would inflate to {_size(member.file_size)}; "
+                                   f"at most {_size(limit)} is read")
+        ratio = member.file_size // max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            raise _too_large(name, f"its {member.filename} would inflate {ratio:,} times "
+                                   f"({_size(member.compress_size)} to {_size(member.file_size)}); "
+                                   f"at most {MAX_RATIO} times is read")
+    inflated = sum(m.file_size for m in members)
+    compressed = sum(m.compress_size for m in members)
+    if inflated > FREE_TOTAL and inflated > MAX_RATIO * max(compressed, 1):
+        raise _too_large(name, f"it would inflate to {_size(inflated)} from {_size(compressed)}; at most "
+                               f"{MAX_RATIO} times its size is read")
+
+
+def member_limit(path: str) -> int | None:
+    """The most bytes a member of that name may hold; None for a name the restore never reads."""
+    return next((limit for pattern, limit in MEMBER_LIMITS if pattern.fullmatch(path)), None)
+
+
+def _read(archive: zipfile.ZipFile, path: str) -> bytes:
+    """The member at `path`, never more than its limit: a bounded read, whatever the directory claimed."""
+    limit = member_limit(path)
+    if limit is None:
+        raise UserError(f"The archive names {path!r}, which is not a member an archive of this tracker holds.",
+                        field="archive", fix="Export the local again.")
+    try:
+        with archive.open(path) as member:
+            data = member.read(limit + 1)
     except KeyError:
         raise UserError(f"The archive has no {path}.", field="archive", fix="Export the local again.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise UserError(f"The archive's {path} is damaged ({error}).", field="archive",
+                        fix="Export the local again.") from None
+    if len(data) > limit:
+        raise UserError(f"The archive's {path} holds more than {_size(limit)}, more than any archive of this "
+                        "tracker; nothing more of it was read.", field="archive", fix="Export the local again.")
+    return data
 
 
 def _read_json(archive: zipfile.ZipFile, path: str):
+    """The member as JSON, its nesting bounded before it is parsed (gate.read_json)."""
     try:
-        return json.loads(_read(archive, path).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UserError(f"The archive's {path} is not JSON ({error}).", field="archive",
+        return read_json(_read(archive, path), source="archive")
+    except UserError as error:
+        raise UserError(f"The archive's {path} cannot be read: {error.message}", field="archive",
                         fix="Export the local again.") from None
+
+
+def _too_large(name: str, why: str) -> UserError:
+    return UserError(f"{name} is refused before anything is read: {why}. Nothing was restored.", field="archive",
+                     fix="Give a file written by `flask --app app archive export` of this tracker.")
+
+
+def _size(count: int) -> str:
+    return f"{count / MB:,.1f} MB" if count >= MB else f"{count:,} bytes"
 
 
 def _dump(data) -> str:

@@ -60,6 +60,14 @@ until the backup has been read in full and every member matches the manifest
 A SQLite backup restores only into SQLite, a PostgreSQL one only into
 PostgreSQL (moving a local between kinds is what `archive export/restore` does).
 Document files put in the store by a restore that then fails are removed again.
+
+Sizes are checked before anything is read: a gzip stream of a few hundred
+kilobytes can inflate to gigabytes, and tarfile reads an extended header (pax,
+GNU long name) into memory whole, before the member it describes. So a header
+larger than HEADER_LIMIT, a GNU sparse member (never written here), a manifest
+larger than MANIFEST_LIMIT or nested deeper than the gate allows, a database
+member of another size than the manifest's database_bytes, and a document larger
+than operations.documents.MAX_BYTES are refused from their headers, unread.
 """
 from __future__ import annotations
 
@@ -83,7 +91,10 @@ from typing import Callable
 
 from sqlalchemy import URL, create_engine, inspect, make_url, text
 
+from gate import read_json
 from school_calendar.errors import UserError
+
+from .documents import MAX_BYTES as DOCUMENT_MAX_BYTES
 
 BACKUP_FORMAT = "grievance-tracker/backup"
 BACKUP_VERSION = 1
@@ -93,6 +104,8 @@ NAMED_COUNTS = {"cases": "grievances", "events": "grievance_events", "documents"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CHUNK = 1024 * 1024
+MANIFEST_LIMIT = 64 * 1024 * 1024  # about 900,000 documents listed
+HEADER_LIMIT = 1024 * 1024         # a pax or GNU long-name header: a name, a size, a time
 _NO_FIX = "Use another copy of the backup; this one cannot be restored."
 
 
@@ -307,7 +320,7 @@ def _unpack(path: Path, work: Path, accept: Callable[[dict], None]) -> _Unpacked
     (which `accept` checks first, before anything else is read)."""
     manifest, database, documents = None, None, {}
     try:
-        with tarfile.open(path, mode="r|*") as archive:
+        with tarfile.open(path, mode="r|*", tarinfo=_BoundedTarInfo) as archive:
             for member in archive:
                 if manifest is None:
                     manifest = _read_manifest(archive, member, path.name)
@@ -330,14 +343,29 @@ def _unpack(path: Path, work: Path, accept: Callable[[dict], None]) -> _Unpacked
     return _Unpacked(manifest, database, documents)
 
 
+class _BoundedTarInfo(tarfile.TarInfo):
+    """tarfile's member header, refusing before it is read what tarfile would read whole into
+    memory: an extended header over HEADER_LIMIT (tarfile's own hook for this is _proc_member)."""
+
+    def _proc_member(self, tarfile_):
+        if self.type == tarfile.GNUTYPE_SPARSE:
+            raise _refused_unread(f"it holds a sparse member ({self.name!r}), which no backup of this tracker has")
+        extended = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
+                    tarfile.GNUTYPE_LONGLINK)
+        if self.type in extended and self.size > HEADER_LIMIT:
+            raise _refused_unread(f"one of its headers would take {self.size:,} bytes; at most {HEADER_LIMIT:,} "
+                                  "are read")
+        return super()._proc_member(tarfile_)
+
+
 def _read_manifest(archive: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> dict:
-    if member.name != MANIFEST or not member.isfile() or member.size > 64 * 1024 * 1024:
+    if member.name != MANIFEST or not member.isfile() or member.size > MANIFEST_LIMIT:
         raise UserError(f"{name} is not a backup of this tracker (it does not begin with its manifest).",
                         field="backup", fix="Give a file written by `flask --app app backup create`.")
     try:
-        manifest = json.loads(archive.extractfile(member).read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _damaged(name, f"its manifest is not JSON ({error})") from None
+        manifest = read_json(archive.extractfile(member).read(MANIFEST_LIMIT + 1), source="backup")
+    except UserError as error:
+        raise _damaged(name, f"its manifest cannot be read ({error.message})") from None
     _check_manifest(manifest, name)
     return manifest
 
@@ -352,6 +380,7 @@ def _check_manifest(manifest, name: str) -> None:
     well_formed = (manifest.get("database") in DATABASE_MEMBER
                    and manifest.get("database_member") == DATABASE_MEMBER[manifest["database"]]
                    and _SHA256.match(str(manifest.get("database_sha256")))
+                   and type(manifest.get("database_bytes")) is int and manifest["database_bytes"] >= 0
                    and re.match(r"^[0-9A-Za-z_]+$", str(manifest.get("alembic_revision")))
                    and isinstance(manifest.get("tables"), dict)
                    and all(_IDENTIFIER.match(str(t)) and type(n) is int and n >= 0
@@ -367,9 +396,15 @@ def _member_target(member: tarfile.TarInfo, manifest: dict, work: Path, name: st
     else (links, paths elsewhere, a member twice, one the manifest does not list) is refused."""
     if member.isfile() and member.name == manifest["database_member"]:
         target, digest = work / member.name, manifest["database_sha256"]
+        if member.size != manifest["database_bytes"]:  # checked from the header: nothing of it is read yet
+            raise _damaged(name, f"its {member.name} is {member.size:,} bytes, its manifest says "
+                                 f"{manifest['database_bytes']:,}")
     elif member.isfile() and member.name.startswith("documents/") and member.name[10:] in manifest["documents"]:
         digest = member.name[10:]
         target = work / "documents" / digest
+        if member.size > DOCUMENT_MAX_BYTES:
+            raise _damaged(name, f"its {member.name} is {member.size:,} bytes; no document is larger than "
+                                 f"{DOCUMENT_MAX_BYTES:,}")
     else:
         raise _damaged(name, f"it holds {member.name!r}, which its manifest does not list")
     if target.exists():
@@ -670,6 +705,12 @@ def _documents_digest(documents: list[str]) -> str:
 
 def _damaged(name: str, why: str) -> UserError:
     return UserError(f"{name} cannot be restored: {why}. Nothing was changed.", field="backup", fix=_NO_FIX)
+
+
+def _refused_unread(why: str) -> UserError:
+    """From inside tarfile, which does not know the file's name."""
+    return UserError(f"The backup is refused before reading it further: {why}. Nothing was changed.",
+                     field="backup", fix=_NO_FIX)
 
 
 __all__ = ["BACKUP_FORMAT", "BACKUP_VERSION", "BackupSummary", "RestoreSummary", "create_backup", "restore_backup",

@@ -13,6 +13,10 @@ trigger, not the date, so a deadline moved by a closure or an extension
 updates the same event (SEQUENCE is the case's version, which grows with every
 change; LAST-MODIFIED the last change recorded). No member names go into the
 feed: calendar apps sync to phones and third-party servers.
+
+A stored date is never trusted to leave room for arithmetic: an extension to
+9999-12-31 (accepted before dates were bounded at input, or restored from an
+archive) has no next day, so its event has no DTEND and lasts its one day.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import func, select
@@ -125,7 +129,8 @@ def feed_calendar(session: Session, user: User, *, now: datetime | None = None,
         event.add("uid", f"{uid}@{UID_DOMAIN}")
         event.add("dtstamp", now)
         event.add("dtstart", deadline.act_by)
-        event.add("dtend", deadline.act_by + timedelta(days=1))
+        if deadline.act_by < date.max:  # else no DTEND: an all-day DTSTART alone lasts the day (RFC 5545, 3.6.1)
+            event.add("dtend", deadline.act_by + timedelta(days=1))
         event.add("summary", f"{number}: {label} ({party})")
         event.add("description", _description(deadline, limit, party, rules))
         event.add("sequence", int(version or 0))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, g, render_template, request
+from flask import Blueprint, Flask, g, render_template
 from sqlalchemy import func, or_, select
 
 from glue import database, today
@@ -12,11 +12,12 @@ from operations import accounts
 from operations import grievances as ops
 from workflows.rules import RuleSet
 
+from . import query_args
 from .presenters import FLAG_ORDER, days_left_words, school_days_left
 
 dashboard_pages = Blueprint("dashboard", __name__)
 PAGE_SIZE = 50
-FILTERS = ("stage", "kind", "school", "officer", "flag", "q")
+FILTERS = tuple(query_args.DASHBOARD_FILTERS)  # stage, kind, school, officer, flag, q
 
 
 def init_app(app: Flask) -> None:
@@ -26,9 +27,7 @@ def init_app(app: Flask) -> None:
 @dashboard_pages.get("/dashboard")
 @dashboard_pages.get("/", endpoint="home")
 def dashboard():
-    chosen = {name: request.args.get(name, "").strip() for name in FILTERS}
-    page_arg = request.args.get("page", "1")
-    page = max(1, int(page_arg)) if page_arg.isdigit() else 1
+    chosen, page = chosen_filters(), query_args.values()["page"]
     now = today()
     with database().transaction() as session:
         query = _filtered(accounts.visible(g.user, select(Grievance, User.name)
@@ -42,6 +41,12 @@ def dashboard():
                            more=len(rows) > PAGE_SIZE, today=now)
 
 
+def chosen_filters() -> dict[str, str]:
+    """The filters as the form and its links repeat them (text; "" for none), read by web/query_args.py."""
+    return {name: "" if value is None else str(value)
+            for name, value in query_args.values().items() if name in FILTERS}
+
+
 def _filtered(query, chosen: dict):
     if chosen["stage"]:
         query = query.where(Grievance.stage == chosen["stage"])
@@ -49,7 +54,7 @@ def _filtered(query, chosen: dict):
         query = query.where(Grievance.kind == chosen["kind"])
     if chosen["school"]:
         query = query.where(Grievance.school == chosen["school"])
-    if chosen["officer"].isdigit():
+    if chosen["officer"]:  # a whole number that fits an id column (web/query_args.py)
         query = query.where(Grievance.officer_id == int(chosen["officer"]))
     if chosen["flag"]:
         query = query.where(Grievance.flag_codes.contains(chosen["flag"]))
@@ -98,7 +103,7 @@ def _choices(session) -> dict:
 @dashboard_pages.get("/upcoming")
 def upcoming():
     """The running deadlines of the next weeks, as a calendar of school weeks."""
-    weeks = max(1, min(12, int(request.args.get("weeks", "4")) if request.args.get("weeks", "4").isdigit() else 4))
+    weeks = query_args.values()["weeks"]  # 1 to 12 (web/query_args.py)
     now = today()
     start = now - timedelta(days=now.weekday())
     end = start + timedelta(weeks=weeks)

@@ -14,17 +14,21 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, red
                    request, url_for)
 from sqlalchemy import select
 
+from gate import read, read_json
+from gate.inputs import CaseImport
 from glue import database, documents_store, today
 from models import Grievance, User
 from operations import accounts
 from operations import exports as export_operations
+from operations.inputs import board_context
 from operations import feeds as feed_operations
 from operations import grievances as ops
 from school_calendar.errors import UserError
 
+from . import query_args
 from .auth import require
 from .cases import _visible_case
-from .dashboard import FILTERS, _board_slug, _filtered
+from .dashboard import _board_slug, _filtered, chosen_filters
 from .presenters import FLAG_ORDER, FLAG_WORDS, PARTY_WORDS, school_days_left
 
 exports = Blueprint("exports", __name__)
@@ -55,7 +59,7 @@ def history_pdf(grievance_id: int):
         grievance = _visible_case(session, grievance_id)
         number = grievance.number
         pdf = export_operations.history_pdf(session, grievance, today=today(), now=_now(),
-                                            paper=request.args.get("paper", "letter"))
+                                            paper=query_args.values()["paper"])
     return _download(pdf, "application/pdf", f"grievance-{number}-history.pdf")
 
 
@@ -103,17 +107,17 @@ def import_case():
         try:
             if not upload or not upload.filename:
                 raise UserError("No file was sent.", field="case", fix="Choose the case's .json file.")
-            try:
-                data = json.loads(upload.read().decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as bad:
-                raise UserError(f"The file is not JSON ({bad}).", field="case",
-                                fix="Choose the file a case's JSON link downloaded.") from None
+            data = read_json(upload.read(), source="case")
             store = documents_store()
             with database().transaction() as session:
+                # The board must be one this local's cases count on: else the import would make another
+                # local's board (and its calendar) this local's to change.
+                validated = read(CaseImport, data, context=board_context(session, g.user,
+                                                                         current_app.config["DEFAULT_BOARD"]))
                 # Only files of cases this user may see come along (not another local's, by checksum).
                 missing = export_operations.documents_missing(data, store, session, reader=g.user)
-                grievance = export_operations.import_case(session, data, local=g.user.local.slug, by=g.user.email,
-                                                          today=today(), store=store, reader=g.user)
+                grievance = export_operations.import_case(session, validated, local=g.user.local.slug,
+                                                          by=g.user.email, today=today(), store=store, reader=g.user)
                 new_id, number = grievance.id, grievance.number
             flash(f"Case {number} imported.")
             if missing:
@@ -129,7 +133,7 @@ def import_case():
 @exports.get("/dashboard.csv")
 def dashboard_csv():
     """The open cases the dashboard shows with the same filters (every page of them)."""
-    chosen = {name: request.args.get(name, "").strip() for name in FILTERS}
+    chosen = chosen_filters()
     now = today()
     out = io.StringIO()
     writer = csv.writer(out)
@@ -179,7 +183,7 @@ def feed(token: str):
                                                                  _external=True))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="grievance-deadlines.ics"'
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "no-store"  # calendar apps fetch it again each time; no copy is kept
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
