@@ -77,8 +77,12 @@ def add_users(database, data: bench.Data) -> tuple[int, int]:
 
 def page_times(app, user_id: int, rows: int) -> list[float]:
     client = app.test_client()
+    from operations.login_sessions import open_session  # a real session: a cookie naming a user is not enough
+
+    with app.extensions["database"].transaction() as session:
+        secret = open_session(session, user_id)
     with client.session_transaction() as cookie:
-        cookie["user_id"] = user_id
+        cookie["sid"], cookie["seen"] = secret, time.time()
 
     def dashboard(_):
         response = client.get("/dashboard")

@@ -1,5 +1,6 @@
 """`flask --app app users create-admin EMAIL`: the first administrator of a local;
-`users deactivate EMAIL` and `users reactivate EMAIL`: take an account's access away, or give it back."""
+`users deactivate EMAIL` and `users reactivate EMAIL`: take an account's access away, or give it back;
+`users reset-password EMAIL`: a new password, every session of the account logged out."""
 from __future__ import annotations
 
 import click
@@ -33,7 +34,20 @@ def create_admin(email, name, local, password):
                                  name=name, password=password, role="admin")
     except UserError as error:
         raise click.ClickException(str(error))
-    click.echo(f"Administrator {email.lower()} created.")
+    click.echo(f"Administrator {email.strip().lower()} created.")
+
+
+@users.command(name="reset-password")
+@click.argument("email")
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def reset_password(email, password):
+    """Set a new password for EMAIL (any local) and log out every session of the account."""
+    try:
+        with database().transaction() as session:
+            address = accounts.reset_password_by_email(session, email, password).email
+    except UserError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"New password set for {address}; every session of the account is logged out.")
 
 
 @users.command()

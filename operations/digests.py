@@ -39,7 +39,7 @@ from models import DIGEST_FREQUENCIES, Board, DeadlineMove, DeadlineRecord, Dige
 from school_calendar.board_calendar import BoardCalendar
 from school_calendar.errors import SchoolYearMissing, UserError
 
-from .accounts import visible
+from .accounts import deliverable, visible
 from .grievances import calendar_for, rules_named
 
 MIN_DAYS_AHEAD, MAX_DAYS_AHEAD = 1, 30
@@ -476,7 +476,7 @@ def _text(value) -> str:
 @dataclass
 class Outcome:
     email: str
-    status: str          # sent, would_send, nothing, already_sent, not_due, failed
+    status: str          # sent, would_send, nothing, already_sent, not_due, failed, undeliverable
     subject: str = ""
     counts: str = ""
     items: int = 0
@@ -494,7 +494,8 @@ class RunReport:
 
     @property
     def failed(self) -> list[Outcome]:
-        return self.of("failed")
+        """Not sent: the server refused or could not be reached, or the stored address is not one."""
+        return self.of("failed") + self.of("undeliverable")
 
 
 def send_digests(database, day: date, *, default_board: str, mail: MailSettings, mail_from: str,
@@ -528,6 +529,13 @@ def send_digests(database, day: date, *, default_board: str, mail: MailSettings,
 
 def _one(database, user: User, day: date, boards: _Boards, *, dry_run: bool, case_url, settings_url, mail_from,
          send) -> Outcome:
+    problem = deliverable(user.email)
+    if problem:
+        # Stored before addresses were checked (or by hand): skipped and reported, and the run goes
+        # on for everyone else (a message to it could not even be written: its To: header fails).
+        return Outcome(user.email, "undeliverable",
+                       error=f"the stored address is not a valid email address ({problem}); nothing is sent "
+                             "to it until it is corrected or the account deactivated")
     with database.transaction() as session:
         digest = build_digest(session, user, day, case_url=case_url, settings_url=settings_url, boards=boards)
     if digest.already_sent:
@@ -571,10 +579,13 @@ def summary(report: RunReport) -> Iterable[str]:
             yield f"already sent to {o.email} for {report.day.isoformat()}: not sent again"
         elif o.status == "failed":
             yield f"FAILED for {o.email}: {o.error} (not recorded; the next run retries it)"
+        elif o.status == "undeliverable":
+            yield f"FAILED for {o.email!r}: {o.error}"
     not_due = report.of("not_due")
     if not_due:
         yield f"no digest due on {report.day.isoformat()} for: {', '.join(o.email for o in not_due)}"
     counts = {s: len(report.of(s)) for s in ("sent", "would_send", "nothing", "already_sent", "not_due", "failed")}
+    counts["failed"] += len(report.of("undeliverable"))
     sent = counts["would_send"] if report.dry_run else counts["sent"]
     yield (f"{report.day.isoformat()}{' (dry run: nothing sent or recorded)' if report.dry_run else ''}: "
            f"{sent} {verb}, {counts['nothing']} with nothing to report, {counts['already_sent']} already sent, "

@@ -170,7 +170,7 @@ def _case_form(target: Local, own: Local, role: str) -> dict:
 def _api_case(target: Local, own: Local, role: str) -> dict:
     """A new case through the API on the target local's board."""
     return {"number": _fresh("PROBE-API"), "kind": "policy", "first_event_on": "2025-11-17", "members": ["Probe"],
-            "clauses": "12.06", "description": "probe", "remedy": "probe", "recorded_by": "probe",
+            "clauses": "12.06", "description": "probe", "remedy": "probe",
             "board": target.board}
 
 
@@ -179,7 +179,7 @@ def _import(target: Local, own: Local, role: str) -> dict:
     return {"data": {"case": (io.BytesIO(data), "case.json")}, "content_type": "multipart/form-data"}
 
 
-CLOSURE = {"first": "2025-12-02", "kind": "weather", "name": "Probe closure", "reason": "probe", "recorded_by": "probe"}
+CLOSURE = {"first": "2025-12-02", "kind": "weather", "name": "Probe closure", "reason": "probe"}
 
 SPECS: dict[str, Spec] = {
     "static": Spec(),
@@ -231,22 +231,33 @@ SPECS: dict[str, Spec] = {
         form(lambda t, o, r: {"number": o.numbers["unassigned"], "email": t.emails["steward"]}))}),
     "settings.settings": Spec(bodies={"POST": (form(lambda t, o, r: {"digest_frequency": "weekly",
                                                                      "digest_days_ahead": "5"}),)}),
+    # One's own password, changed to itself: only one's own sessions may end, nobody else's row change.
+    "settings.change_password": Spec(bodies={"POST": (form(lambda t, o, r: {
+        "current_password": access_world.PASSWORD, "new_password": access_world.PASSWORD,
+        "new_password_again": access_world.PASSWORD}),)}),
+    "admin.reset_password": Spec(roles={"POST": ADMINS},
+                                 bodies={"POST": (form(lambda t, o, r: {"password": "a long enough password"}),)}),
+    # Public (for those who cannot log in). A reset asked for one's own address; anyone may ask for
+    # anyone's, which makes a link for its owner's mailbox only (tests/test_password_reset.py).
+    "auth.forgot_password": Spec(bodies={"POST": (form(lambda t, o, r: {"email": o.emails[r]}),)}),
+    "auth.reset_password": Spec(bodies={"POST": (form(lambda t, o, r: {
+        "new_password": "a long enough password", "new_password_again": "a long enough password"}),)}),
     "api.openapi": Spec(),
     "api.boards": Spec(),
     "api.board_days": Spec(bodies={"GET": (query(**{"from": "2025-11-01", "to": "2025-12-31"}),)}),
     "api.schooldays": Spec(bodies={"GET": (query(start="2025-11-13", n="10"),)}),
     "api.add_closure": Spec(roles={"POST": ADMINS}, bodies={"POST": (as_json(lambda t, o, r: CLOSURE),)}),
     "api.add_day": Spec(roles={"POST": ADMINS},
-                        bodies={"POST": (as_json(lambda t, o, r: {**CLOSURE, "type": "pa day"}),)}),
+                        bodies={"POST": (as_json(lambda t, o, r: {"first": "2025-12-02", "type": "pa day", "reason": "probe"}),)}),
     "api.list_grievances": Spec(bodies={"GET": (query(open="all"),)}, shows=True),
     "api.open_grievance": Spec(roles={"POST": OPENERS}, bodies={"POST": (as_json(_api_case),)}),
     "api.show_grievance": Spec(shows=True),
     "api.record_event": Spec(roles={"POST": WRITERS}, bodies={"POST": (as_json(lambda t, o, r: {
-        "type": "step1_reply", "occurred_on": "2025-11-20", "recorded_by": "probe"}),)}),
+        "type": "step1_reply", "occurred_on": "2025-11-20"}),)}),
     "api.void_event": Spec(roles={"POST": WRITERS}, bodies={"POST": (as_json(lambda t, o, r: {
-        "reason": "probe", "recorded_by": "probe"}),)}),
+        "reason": "probe"}),)}),
     "api.correct_event": Spec(roles={"POST": WRITERS}, bodies={"POST": (as_json(lambda t, o, r: {
-        "occurred_on": "2025-11-14", "reason": "probe", "recorded_by": "probe"}),)}),
+        "occurred_on": "2025-11-14", "reason": "probe"}),)}),
     "api.replay": Spec(bodies={"POST": (as_json(lambda t, o, r: {"kind": "policy", "events": []}),)}),
 }
 
@@ -467,7 +478,7 @@ def test_only_an_admin_of_a_local_on_the_board_may_change_its_calendar(world):
     add_form = 'name="action" value="add"'
     assert add_form not in b.clients["admin"].get("/calendar/alpha-board/2025-26").get_data(as_text=True)
     assert add_form in b.clients["admin"].get(f"/calendar/{access_world.SHARED_BOARD}/2025-26").get_data(as_text=True)
-    closure = {"first": "2025-12-04", "kind": "weather", "reason": "probe", "recorded_by": "probe"}
+    closure = {"first": "2025-12-04", "kind": "weather", "reason": "probe"}
     assert b.clients["admin"].post("/api/boards/alpha-board/closures", json=closure).status_code == 403
     assert a.clients["admin"].post("/api/boards/alpha-board/closures", json=closure).status_code == 201
 

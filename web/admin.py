@@ -1,4 +1,5 @@
-"""Administration: the local's users and their roles, and stewards' cases."""
+"""Administration: the local's users and their roles (added, deactivated, their
+password reset), and stewards' cases."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
@@ -6,6 +7,7 @@ from sqlalchemy import select
 
 from glue import database
 from models import ROLES, Grievance, StewardAssignment, User
+from models.accounts import PendingAccount
 from operations import accounts
 from school_calendar.errors import UserError
 
@@ -30,29 +32,35 @@ def users():
         form = request.form
         try:
             with database().transaction() as session:
-                accounts.create_user(session, local=g.user.local.slug, email=form.get("email", ""),
-                                     name=form.get("name", ""), password=form.get("password", ""),
-                                     role=form.get("role", ""))
-            flash(f"Account {form.get('email', '').strip().lower()} created.")
+                pending = accounts.add_account(session, g.user, email=form.get("email", ""),
+                                               name=form.get("name", ""), password=form.get("password", ""),
+                                               role=form.get("role", ""))
+                email = pending.email
+            # The same words whether or not another local has the address (accounts.add_account).
+            flash(f"Account {email} added: it starts at its first login with the password you chose.")
             return redirect(url_for("admin.users"))
         except UserError as refused:
             error = refused
     return _users_page(error, request.form)
 
 
-def _users_page(error: UserError | None, form):
-    """The local's accounts; 400 with the refusal beside the form when there is one."""
+def _users_page(error: UserError | None, form, reset_for: int | None = None):
+    """The local's accounts; 400 with the refusal beside the form (or the account's row, for a
+    password reset: reset_for) when there is one."""
     with database().transaction() as session:
         people = session.scalars(select(User).where(User.local_id == g.user.local_id).order_by(User.name)).all()
         assignments = session.execute(select(StewardAssignment.user_id, Grievance.number, Grievance.id)
                                       .join(Grievance, Grievance.id == StewardAssignment.grievance_id)
                                       .where(Grievance.local_id == g.user.local_id)).all()
+        pending = session.scalars(select(PendingAccount).where(PendingAccount.local_id == g.user.local_id)
+                                  .order_by(PendingAccount.created_at, PendingAccount.id)).all()
         session.expunge_all()
     cases_of = {}
     for user_id, number, grievance_id in assignments:
         cases_of.setdefault(user_id, []).append((number, grievance_id))
-    return render_template("users.html", people=people, cases_of=cases_of, error=error, form=form,
-                           roles=ROLES), 400 if error else 200
+    return render_template("users.html", people=people, pending=pending, cases_of=cases_of, error=error,
+                           form=form, roles=ROLES, min_password=accounts.MIN_PASSWORD,
+                           reset_for=reset_for), 400 if error else 200
 
 
 @admin.post("/users/<int:user_id>/active")
@@ -70,6 +78,23 @@ def set_active(user_id: int):
         return _users_page(refused, {})
     flash(f"{email} reactivated." if active else
           f"{email} deactivated: logged out at their next request; no login, feed links or digests.")
+    return redirect(url_for("admin.users"))
+
+
+@admin.post("/users/<int:user_id>/password")
+@require(_is_admin)
+def reset_password(user_id: int):
+    """Set a new password for an account of the local (its person forgot it and has no mail, say):
+    every session of that account ends. The administrator tells the person the new password."""
+    try:
+        with database().transaction() as session:
+            user = accounts.reset_password(session, g.user, user_id, request.form.get("password", ""))
+            email = user.email
+    except accounts.NoSuchUser:
+        abort(404)  # another local's account is not found, like any other local's object
+    except UserError as refused:
+        return _users_page(refused, {}, reset_for=user_id)
+    flash(f"New password set for {email}; every session of the account is logged out.")
     return redirect(url_for("admin.users"))
 
 
