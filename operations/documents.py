@@ -13,6 +13,7 @@ from models import Document, GrievanceEvent
 from school_calendar.errors import UserError
 
 MAX_BYTES = 10 * 1024 * 1024
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # [MS-CFB] 2.2: a compound file's header signature
 # What a grievance file holds: letters, replies, consents, scans, emails. The
 # first bytes must match the extension's type.
 ALLOWED = {
@@ -24,7 +25,14 @@ ALLOWED = {
     ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
     ".txt": ("text/plain", ()),
     ".eml": ("message/rfc822", ()),
+    # What a Board's reply often is: Outlook's saved message and the old Word format, both OLE
+    # compound files (the same 8-byte signature), told apart by the stream each must hold.
+    ".msg": ("application/vnd.ms-outlook", (_OLE,)),
+    ".doc": ("application/msword", (_OLE,)),
 }
+# The stream name (UTF-16LE in the compound file's directory) a file of that kind must hold: an
+# .xls or an .msi renamed .doc has the signature but not the stream.
+_OLE_STREAMS = {".msg": "__substg1.0_", ".doc": "WordDocument"}
 
 
 class DocumentRefused(UserError):
@@ -73,7 +81,9 @@ def _checked_type(name: str, data: bytes) -> str:
         raise DocumentRefused(f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MB.", field="document",
                               fix="Attach a smaller copy (scan at a lower resolution, or split it).")
     content_type, signatures = ALLOWED[suffix]
-    if signatures and not any(data.startswith(s) for s in signatures):
+    stream = _OLE_STREAMS.get(suffix)
+    if (signatures and not any(data.startswith(s) for s in signatures)) or \
+            (stream and stream.encode("utf-16-le") not in data):
         raise DocumentRefused(f"{name} does not look like a {suffix} file.", field="document",
                               fix="Check that the file is what its name says.")
     if not signatures and b"\x00" in data[:4096]:
