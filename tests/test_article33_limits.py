@@ -552,7 +552,7 @@ def test_a_union_limit_past_its_date_gives_ours_overdue_with_the_consequence(amd
     assert (flag.deadline_key, flag.date) == ("grievance_filing", d("2025-03-27"))
     assert flag.message == ("Take the complaint up as a grievance at Step 1 was due Thu 27 Mar 2025. "
                             "The complaint is deemed abandoned (33.02 a) unless the time is extended "
-                            "by written mutual consent (33.02 d).")
+                            f"by written mutual consent (33.02 d). {RULES.late_step_relief}")
 
 
 def test_an_appointee_not_named_in_time_gives_appointment_lapsed(amdsb):

@@ -92,6 +92,9 @@ class RuleSet:
     events: dict[str, EventRule]
     limits: dict[str, LimitRule]
     source: str = ""
+    # [law] late_step_relief: what a missed Union Local limit may still allow (LRA s. 48 (16) in Ontario);
+    # already part of each union limit's consequence_text.
+    late_step_relief: str = ""
 
     def limits_for(self, kind: str) -> list[LimitRule]:
         return self._limits_by_kind[kind]
@@ -143,6 +146,7 @@ def _tuple(value) -> tuple[str, ...] | None:
 
 def _build(data: dict, source: str) -> RuleSet:
     agreement = data["agreement"]
+    relief = " ".join(str(data.get("law", {}).get("late_step_relief", "")).split())
     return RuleSet(
         id=agreement["id"], name=agreement["name"], board_calendar=agreement["board_calendar"],
         due_soon_school_days=int(data.get("settings", {}).get("due_soon_school_days", 3)),
@@ -152,16 +156,19 @@ def _build(data: dict, source: str) -> RuleSet:
                              tuple(v.get("requires", ())), dict(v.get("moves_to", {})), tuple(v.get("details", ())),
                              v.get("unless_omitted"))
                 for k, v in data["events"].items()},
-        limits={k: _limit(k, v) for k, v in data["limits"].items()},
-        source=source,
+        limits={k: _limit(k, v, relief) for k, v in data["limits"].items()},
+        source=source, late_step_relief=relief,
     )
 
 
-def _limit(key: str, v: dict) -> LimitRule:
+def _limit(key: str, v: dict, relief: str = "") -> LimitRule:
+    """A limit; one the Union Local must meet carries the [law] relief in its consequence text, since
+    a missed union limit is where a local could give up a grievance that can still be saved."""
+    consequence_text = v["consequence_text"] + (f" {relief}" if relief and v["party"] == "union" else "")
     return LimitRule(
         key=key, label=v["label"], clause=v["clause"], kinds=_tuple(v.get("kinds")), starts_on=tuple(v["starts_on"]),
         party=v["party"], met_by=tuple(v["met_by"]), consequence=v["consequence"],
-        consequence_text=v["consequence_text"], superseded_by=tuple(v.get("superseded_by", ())), n=v.get("n"), unit=Unit.parse(v.get("unit", "school days")),
+        consequence_text=consequence_text, superseded_by=tuple(v.get("superseded_by", ())), n=v.get("n"), unit=Unit.parse(v.get("unit", "school days")),
         starts_on_lapse_of=v.get("starts_on_lapse_of"), delayed_by_meeting=bool(v.get("delayed_by_meeting", False)),
         when_omitted=v.get("when_omitted"), unless_omitted=v.get("unless_omitted"),
         due_from_detail=v.get("due_from_detail"), interpretation=v.get("interpretation"),
