@@ -3,7 +3,13 @@
 Counts on the board calendars stored in the database (the live copy, with
 closures added during the year). Dates are ISO (YYYY-MM-DD) in and out;
 --json prints machine-readable output. Warnings (an unverified calendar, a
-Regulation 304 reading that ends earlier) go to stderr.
+Regulation 304 reading that ends earlier) go to stderr in every command, --json
+or not, so that stdout holds only the answer.
+
+A change during the year (close, add-day, reopen) prints every deadline it moved
+with both dates, the agreement's and the act-by (safe) date: of every local's
+cases (the server's operator acts for the deployment), or of one with --local.
+--dry-run shows what would move and stores nothing.
 """
 from __future__ import annotations
 
@@ -17,9 +23,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from sqlalchemy import select
+
 from gate import read, read_date
-from gate.inputs import CalendarDayInput, ClosureInput
+from gate.inputs import CalendarDayInput, ClosureInput, ReopenInput
 from glue import database, today
+from models import Grievance, UnionLocal
+from operations import calendar_moves
 from operations import calendars as calendar_operations
 from school_calendar.calendar_file import BOARDS_DIR, SUFFIX, format_school_year, read_board_directory
 from school_calendar.check import YearCheck, check_year
@@ -62,6 +72,13 @@ unit_option = click.option("--unit", type=UnitChoice(), default="school-days", s
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 by_option = click.option("--by", default=lambda: getpass.getuser(), show_default="your login",
                          help="Who is making the change (kept in the calendar's change log).")
+local_option = click.option("--local", "local", default=None,
+                            help="List the moved deadlines of this union local's cases only (default: every local's).")
+dry_run_option = click.option("--dry-run", is_flag=True, help="Show the deadlines that would move; store nothing.")
+# The CLI's words for the fields an operation names when it refuses a change.
+ARGUMENT_NAMES = {"first": "FIRST", "last": "LAST", "date": "FIRST/LAST", "reason": "--reason", "by": "--by",
+                  "board": "--board", "kind": "--kind", "closure_kind": "--kind", "type": "--type", "name": "--name",
+                  "local": "--local"}
 
 
 @click.group(cls=AppGroup)
@@ -101,7 +118,7 @@ def add(start, n, board, unit, as_json):
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(result.result.isoformat())
-        _warn(result.warnings())
+    _warn(result.warnings())
 
 
 @schooldays.command()
@@ -124,7 +141,7 @@ def count(start, end, board, unit, as_json):
                                "unit": str(unit), "count": n, "warnings": warnings}, indent=2))
     else:
         click.echo(n)
-        _warn(warnings)
+    _warn(warnings)
 
 
 @schooldays.command(name="explain")
@@ -139,7 +156,15 @@ def explain_command(start, n, board, unit, as_json):
         result = explain(_calendar(board), start, n, unit)
     except UserError as error:
         _fail(error)
-    click.echo(json.dumps(result.as_dict(), indent=2) if as_json else result.text())
+    click.echo(json.dumps(result.as_dict(), indent=2) if as_json else _without_notes(result))
+    _warn(result.warnings())
+
+
+def _without_notes(result) -> str:
+    """The day-by-day text; its closing notes are warnings, and go to stderr."""
+    lines = result.text().splitlines()
+    notes = len(result.warnings())
+    return "\n".join(lines[:len(lines) - notes] if notes else lines)
 
 
 @schooldays.command()
@@ -247,17 +272,15 @@ def check_command(board, label, as_json):
 @click.option("--name", default="", help="What happened, e.g. 'ETFO strike' or 'Snow storm'.")
 @click.option("--reason", required=True, help="Why the closure is recorded (the board's notice, say).")
 @by_option
-def close(first, last, board, kind, name, reason, by):
+@local_option
+@dry_run_option
+def close(first, last, board, kind, name, reason, by, local, dry_run):
     """Add a closure (strike, lock-out, weather, other) from FIRST to LAST."""
-    try:
-        values = read(ClosureInput, {"first": first, "last": last, "kind": kind, "name": name, "reason": reason})
-        with database().transaction() as session:
-            moves = calendar_operations.add_day(session, board or current_app.config["DEFAULT_BOARD"],
-                                                values.as_day().entry(), by=by, reason=values.reason, today=today())
-            moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
-    except UserError as error:
-        _fail(error)
-    _report_moves(f"Closure recorded: {first} .. {last or first} ({kind}).", moved)
+    values = _read(ClosureInput, {"first": first, "last": last, "kind": kind, "name": name, "reason": reason})
+    entry = values.as_day().entry()
+    _change(lambda session, board_slug: calendar_operations.add_day(
+        session, board_slug, entry, by=by, reason=values.reason, today=today()),
+        f"Closure ({kind}) {_span(entry.first, entry.last)}", board, local, dry_run)
 
 
 @schooldays.command(name="add-day")
@@ -268,24 +291,87 @@ def close(first, last, board, kind, name, reason, by):
 @click.option("--name", default="", help="What the board calls it, e.g. 'PA day (board-wide)'.")
 @click.option("--reason", required=True, help="Why it is recorded (the board's notice, say).")
 @by_option
-def add_day(first, last, board, day_type, name, reason, by):
+@local_option
+@dry_run_option
+def add_day(first, last, board, day_type, name, reason, by, local, dry_run):
     """Add a PA day, split day or school holiday the board declared during the year."""
+    values = _read(CalendarDayInput, {"first": first, "last": last, "type": day_type, "name": name, "reason": reason})
+    entry = values.entry()
+    _change(lambda session, board_slug: calendar_operations.add_day(
+        session, board_slug, entry, by=by, reason=values.reason, today=today()),
+        f"{day_type.capitalize()} {_span(entry.first, entry.last)}", board, local, dry_run)
+
+
+@schooldays.command()
+@click.argument("first", type=ISO)
+@click.argument("last", type=ISO, required=False)
+@board_option
+@click.option("--reason", required=True, help="Why the days are taken back (the board's notice that schools open).")
+@by_option
+@local_option
+@dry_run_option
+def reopen(first, last, board, reason, by, local, dry_run):
+    """Take closure days back: the schools opened FIRST to LAST after all.
+
+    The closure holding the days is removed (the whole of it given) or shortened
+    (its first or last days given; days in its middle split it in two). A range
+    that is not within one closure is refused, naming FIRST or LAST, and nothing
+    changes. Logged with --by and --reason; every case with a limit counted across
+    the days is recomputed, and each moved deadline goes on its case's timeline."""
+    values = _read(ReopenInput, {"first": first, "last": last, "reason": reason})
+    _change(lambda session, board_slug: calendar_operations.reopen(
+        session, board_slug, values.first, values.last_day, by=by, reason=values.reason, today=today()),
+        f"Schools open {_span(values.first, values.last_day)} (closure taken back)", board, local, dry_run)
+
+
+def _read(model, data: dict):
     try:
-        values = read(CalendarDayInput, {"first": first, "last": last, "type": day_type, "name": name,
-                                         "reason": reason})
-        with database().transaction() as session:
-            moves = calendar_operations.add_day(session, board or current_app.config["DEFAULT_BOARD"], values.entry(),
-                                                by=by, reason=values.reason, today=today())
-            moved = [(m.grievance_id, m.deadline_key, m.old_due, m.new_due) for m in moves]
+        return read(model, data)
     except UserError as error:
-        _fail(error)
-    _report_moves(f"{day_type} recorded: {first} .. {last or first}.", moved)
+        _fail_naming(error)
 
 
-def _report_moves(done: str, moved) -> None:
-    click.echo(f"{done} Deadlines moved: {len(moved)}.")
-    for grievance_id, key, old, new in moved:
-        click.echo(f"  case {grievance_id}: {key} {old} -> {new}")
+def _change(change, done: str, board: str | None, local: str | None, dry_run: bool) -> None:
+    """Make `change(session, board_slug)` (or, with --dry-run, make it and roll it back), then
+    list every deadline it moved with both of its dates, of --local's cases or of every local's."""
+    tense = "would move" if dry_run else "moved"
+    try:
+        with database().transaction() as session:
+            nested = session.begin_nested() if dry_run else None
+            try:
+                moves = change(session, board or current_app.config["DEFAULT_BOARD"])
+                moved = calendar_moves.moved_deadlines(session, moves, today(), cases=_cases_of(session, local),
+                                                       tense=tense)
+            finally:
+                if nested is not None:
+                    nested.rollback()
+    except UserError as error:
+        _fail_naming(error)
+    click.echo(f"{done}: {'nothing saved (--dry-run)' if dry_run else 'recorded'}.")
+    click.echo(calendar_moves.summary(moved, tense, f" of local {local}" if local else ""))
+    for line in calendar_moves.lines(moved.shown):
+        click.echo(f"  {line}")
+
+
+def _cases_of(session, local: str | None):
+    """A filter on a select over Grievance: the cases of local `local` (its slug); None: every case."""
+    if local is None:
+        return None
+    local_id = session.scalar(select(UnionLocal.id).where(UnionLocal.slug == local))
+    if local_id is None:
+        raise UserError(f"There is no union local '{local}'.", field="local",
+                        fix="Give a local's slug, as `flask --app app locals add` created it.")
+    return lambda query: query.where(Grievance.local_id == local_id)
+
+
+def _fail_naming(error: UserError):
+    """The refusal, naming the argument or option at fault as the command line spells it."""
+    named = ARGUMENT_NAMES.get(error.field or "")
+    raise click.ClickException(f"{named}: {error}" if named else str(error))
+
+
+def _span(first: date, last: date) -> str:
+    return f"on {first}" if first == last else f"from {first} to {last}"
 
 
 @schooldays.command(name="import-ics")

@@ -37,10 +37,11 @@ LABELS = {
     "number": "Grievance number", "kind": "Kind of grievance", "first_event_on": "Date of the first event",
     "members": "Member(s)", "school": "School", "clauses": "Clauses", "description": "Description",
     "remedy": "Remedy sought", "board": "Board", "ruleset": "Rule set", "document": "Document",
-    "type": "Type", "occurred_on": "Date", "details": "Details", "version": "Version", "reason": "Reason",
+    "type": "Type", "occurred_on": "Date it happened", "details": "Details", "version": "Version", "reason": "Reason",
     "first": "First day", "last": "Last day", "name": "Name", "closure_kind": "Kind of closure",
-    "kind_of_closure": "Kind of closure", "officer_id": "Officer", "new_due": "New due date",
-    "mediation_by": "Mediation by", "hearing_date": "Hearing date", "today": "Today", "events": "Events",
+    "kind_of_closure": "Kind of closure", "officer_id": "Officer", "new_due": "New last day agreed in writing",
+    "mediation_by": "Mediation to take place by", "hearing_date": "First hearing date", "today": "Today",
+    "events": "Events",
     "date": "Date", "seq": "Sequence number", "voids": "Voids", "voids_seq": "Voids (seq)",
     "recorded_by": "Recorded by", "recorded_at": "Recorded at", "case": "Case", "format": "Format",
     "deadline_moves": "Deadline moves", "old_due": "Old due date", "opened_on": "Opened on",
@@ -48,6 +49,9 @@ LABELS = {
     "sha256": "SHA-256", "filename": "File name", "content_type": "Content type", "documents": "Documents",
     "deadline": "Deadline", "moved_at": "Moved at", "moved_by": "Moved by", "uploaded_by": "Uploaded by",
     "uploaded_at": "Uploaded at", "id": "Id",
+    # an event's details, as the record form asks for them
+    "limit": "Time limit extended", "appointee": "Appointee named", "chair": "Chairperson", "outcome": "Outcome",
+    "mediator": "Mediator", "step": "Step omitted",
 }
 
 
@@ -56,6 +60,13 @@ FIXES = {
     "number": "Give the grievance a number, e.g. 2025-014.",
     "reason": "Say why, e.g. 'Board notice of school closures, 2025-11-20' or 'the reply was delivered on the 14th'.",
     "members": "Name the teacher(s) involved, one a line.",
+    "first_event_on": "Give the day the teacher became aware of it (a Board grievance: the day it happened).",
+    "occurred_on": "Give the day it happened (a reply: the day it was delivered).",
+    "limit": "Choose the time limit the parties extended.", "new_due": "Give the day the parties agreed in writing.",
+    "appointee": "Name the appointee (single arbitrator or nominee).", "chair": "Name the chairperson.",
+    "hearing_date": "Give the first hearing date.", "outcome": "Say how it ended: allowed, allowed in part, dismissed.",
+    "mediator": "Name the person agreed as mediator (33.07).", "step": "Choose the step omitted.",
+    "mediation_by": "Give the day by which mediation is to take place.",
 }
 
 

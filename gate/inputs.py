@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from school_calendar.days import ClosureKind, DayType
 from school_calendar.school_year import CalendarEntry
 
-from .fields import (MAX_DETAILS, MAX_EVENTS, BoardSlug, Id, IsoDate, Members, RulesetName, Version, details_value,
-                     required, text)
+from .fields import (MAX_DETAILS, MAX_EVENTS, BoardSlug, Id, IsoDate, Members, RulesetName, Version,
+                     details_value, required, text)
 
 
 class Input(BaseModel):
@@ -155,6 +155,28 @@ class ClosureInput(Input):
                                 name=self.name, reason=self.reason)
 
 
+class ReopenInput(Input):
+    """Closure days taken back (web form, POST /api/boards/SLUG/reopen, `schooldays reopen`): the
+    schools opened on first..last after all. One day when no last day is given."""
+
+    first: IsoDate
+    last: IsoDate | None = None
+    reason: required("reason")
+
+    @field_validator("last", mode="after")
+    @classmethod
+    def _not_before_first(cls, last, info: ValidationInfo):
+        first = info.data.get("first")
+        if last is not None and first is not None and not 0 <= (last - first).days <= 366:
+            raise ValueError(f"is {last}, before the first day ({first}) or more than a year after it: "
+                             "give the last day the schools opened on, in the same closure")
+        return last
+
+    @property
+    def last_day(self) -> date:
+        return self.last or self.first
+
+
 class CaseEventItem(BaseModel):
     """One event of a case given whole (the calculator, docs/case-format.md)."""
 
@@ -219,6 +241,8 @@ class ExportedMove(BaseModel):
     deadline: required("name")
     old_due: IsoDate | None = None
     new_due: IsoDate | None = None
+    old_act_by: IsoDate | None = None
+    new_act_by: IsoDate | None = None
     reason: text("reason") = ""
     moved_at: text("name") | None = None
     moved_by: text("recorded_by") = ""

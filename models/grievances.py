@@ -131,7 +131,14 @@ class FlagRecord(Base):
 
 
 class DeadlineMove(Base):
-    """A deadline that moved because its board calendar changed: on the case's timeline."""
+    """A deadline that moved because its board calendar changed: on the case's timeline.
+
+    Both dates, before and after: the agreement's date (`due`) and the date to act by
+    (`act_by`: the safe, earliest reading where the Union Local must act; the agreement's
+    date otherwise). A closure can move one and not the other (Regulation 304 counts
+    closure days), and the officer must see which. None: no date (the limit started or
+    stopped running with this change, or could not be counted); both act-by dates None
+    beside a due date: a move recorded before act-by dates were kept (migration 0009)."""
 
     __tablename__ = "deadline_moves"
 
@@ -140,6 +147,12 @@ class DeadlineMove(Base):
     deadline_key: Mapped[str] = mapped_column(String(60))
     old_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     new_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    old_act_by: Mapped[date | None] = mapped_column(Date, nullable=True)
+    new_act_by: Mapped[date | None] = mapped_column(Date, nullable=True)
     reason: Mapped[str] = mapped_column(Text)
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # digests: "since"
     moved_by: Mapped[str] = mapped_column(String(200))
+    # The board calendar change that moved it (its result page lists the moves); None for a full
+    # recompute, an imported case, or a change log entry no longer kept.
+    calendar_change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calendar_changes.id", ondelete="SET NULL"), nullable=True, index=True)

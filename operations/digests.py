@@ -40,12 +40,15 @@ from school_calendar.board_calendar import BoardCalendar
 from school_calendar.errors import SchoolYearMissing, UserError
 
 from .accounts import deliverable, visible
+from .calendar_moves import move_sentence
+from .deadline_status import DeadlineStatus, long_date, status_of
 from .grievances import calendar_for, rules_named
 
 MIN_DAYS_AHEAD, MAX_DAYS_AHEAD = 1, 30
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
 SECURITIES = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+# Not deadline_status.PARTY_WORDS: a digest item names a party or none, never "—".
 PARTY_WORDS = {"union": "Union Local", "board": "Board", "both": "Both parties"}
 FREQUENCY_WORDS = {"daily": "every school day", "weekly": "weekly, on the first school day of the week",
                    "none": "no digest"}
@@ -125,23 +128,29 @@ class Item:
     number: str               # the case's grievance number
     what: str                 # the time limit, or what changed
     party: str                # who must act (words), or "" when nobody has to
-    on: date | None           # the date to act by (a change: the case's next date to act by)
-    days_left: int | None     # school days from the digest's day to `on` (negative: passed); None: uncountable
+    status: DeadlineStatus | None  # the date to act by, worded on the digest's day (operations/deadline_status.py);
+                              # a change: the case's next date to act by; None when it has none
     link: str                 # absolute link to the case
     happened_on: date | None = None   # a change: the day it happened (an event) or the new date (a move)
     note: str = ""            # a change: the words that say what it means
 
     @property
+    def on(self) -> date | None:
+        return self.status.act_by if self.status else None
+
+    @property
+    def days_left(self) -> int | None:
+        """School days from the digest's day to `on` (negative: passed); None: uncountable."""
+        return self.status.school_days_left if self.status else None
+
+    @property
     def days_left_words(self) -> str:
-        return days_left_words(self.days_left)
+        return self.status.words if self.status else ""
 
     @property
     def act_words(self) -> str:
-        """"Board must act by Thu 27 Nov 2025 (5 school days left)", or "had to" once it has passed."""
-        if self.on is None:
-            return ""
-        verb = "had to act" if self.days_left is not None and self.days_left < 0 else "must act"
-        return f"{self.party or 'Nobody'} {verb} by {self.on:%a %d %b %Y} ({self.days_left_words})"
+        """"Board: act by Thu 27 Nov 2025 — 5 school days left", as every page words it."""
+        return self.status.for_party(self.party or "Nobody") if self.status else ""
 
 
 @dataclass
@@ -183,16 +192,6 @@ class Digest:
         return f"{len(self.overdue)} overdue, {len(self.due_soon)} due soon, {len(self.changes)} changed"
 
 
-def days_left_words(left: int | None) -> str:
-    if left is None:
-        return "school days unknown (calendar not loaded)"
-    if left < 0:
-        return f"{-left} school day{'s' if left != -1 else ''} ago"
-    if left == 0:
-        return "today"
-    return f"{left} school day{'s' if left != 1 else ''} left"
-
-
 class _Boards:
     """The boards' slugs and calendars, and each board's horizon, built once per run."""
 
@@ -228,14 +227,9 @@ class _Boards:
                 self._horizons[key] = missing.day - timedelta(days=1) if missing.day > day else None
         return self._horizons[key]
 
-    def count(self, board_id: int, start: date, end: date | None) -> int | None:
-        calendar = self.calendar(board_id)
-        if calendar is None or end is None:
-            return None
-        try:
-            return calendar.count(start, end)
-        except SchoolYearMissing:
-            return None
+    def status(self, board_id: int, day: date, act_by: date | None, due: date | None = None) -> DeadlineStatus | None:
+        """`act_by` worded as of `day` on the board's calendar; None for no date."""
+        return status_of(self.calendar(board_id), day, act_by, due=due) if act_by else None
 
 
 def build_digest(session: Session, user: User, day: date, *, case_url: Callable[[int], str],
@@ -274,8 +268,8 @@ def build_digest(session: Session, user: User, day: date, *, case_url: Callable[
     lapsed = []
     for key, party, act_by, due, board_id, grievance_id, number, ruleset in rows:
         rule = rules_named(ruleset).limits.get(key)
-        item = Item(number, rule.label if rule else key, PARTY_WORDS.get(party, party), act_by,
-                    boards.count(board_id, day, act_by), case_url(grievance_id))
+        item = Item(number, rule.label if rule else key, PARTY_WORDS.get(party, party),
+                    boards.status(board_id, day, act_by, due), case_url(grievance_id))
         (digest.overdue if act_by < day else digest.due_soon).append(item)
         if rule and due and since_day <= due < day and rule.consequence in ("deemed_abandoned", "may_escalate"):
             lapsed.append((due, _lapse_item(item, rule, party, due)))
@@ -292,26 +286,29 @@ def build_digest(session: Session, user: User, day: date, *, case_url: Callable[
         rules = rules_named(ruleset)
         what, note = _event_words(rules, type_, kind)
         changes.append((_aware(recorded_at), Item(
-            number, what, PARTY_WORDS.get(party, "") if party else "", act_by,
-            boards.count(board_id, day, act_by), case_url(grievance_id), happened_on=occurred_on, note=note)))
+            number, what, PARTY_WORDS.get(party, "") if party else "", boards.status(board_id, day, act_by),
+            case_url(grievance_id), happened_on=occurred_on, note=note)))
 
     # 4. deadline_moves made since the last digest (a board calendar changed).
     moves = session.execute(visible(user, select(
-        DeadlineMove.deadline_key, DeadlineMove.old_due, DeadlineMove.new_due, DeadlineMove.reason,
-        DeadlineMove.moved_at, Grievance.id, Grievance.number, Grievance.ruleset, Grievance.board_id,
-        Grievance.next_party)
+        DeadlineMove.deadline_key, DeadlineMove.old_due, DeadlineMove.new_due, DeadlineMove.old_act_by,
+        DeadlineMove.new_act_by, DeadlineMove.reason, DeadlineMove.moved_at, Grievance.id, Grievance.number,
+        Grievance.ruleset, Grievance.board_id, Grievance.next_party)
         .join(Grievance, Grievance.id == DeadlineMove.grievance_id)
         .where(DeadlineMove.moved_at > since)
         .order_by(DeadlineMove.moved_at, DeadlineMove.id))).all()
-    for key, old_due, new_due, reason, moved_at, grievance_id, number, ruleset, board_id, party in moves:
+    for (key, old_due, new_due, old_act_by, new_act_by, reason, moved_at, grievance_id, number, ruleset,
+         board_id, party) in moves:
         rule = rules_named(ruleset).limits.get(key)
-        old = old_due.strftime("%a %d %b %Y") if old_due else "no date"
         # Who acts on the moved limit: its rule's party ("recipient" depends on the case: the case's next party).
         party = rule.party if rule and rule.party in PARTY_WORDS else party
+        # The act-by (safe) date where it was recorded: the agreement's date alone can read more time
+        # than the union has (the same sentence the case page and the calendar page give).
+        acting = new_act_by or new_due
         changes.append((_aware(moved_at), Item(
-            number, f"{rule.label if rule else key}: moved from {old}", PARTY_WORDS.get(party, "") if party else "",
-            new_due, boards.count(board_id, day, new_due), case_url(grievance_id), happened_on=new_due,
-            note=f"The board calendar changed: {reason}")))
+            number, f"{rule.label if rule else key}: {move_sentence(old_due, new_due, old_act_by, new_act_by)}",
+            PARTY_WORDS.get(party, "") if party else "", boards.status(board_id, day, acting),
+            case_url(grievance_id), happened_on=acting, note=f"The board calendar changed: {reason}")))
 
     digest.changes = [item for _, item in sorted(changes, key=lambda c: c[0])]
     digest.changes += [item for _, item in sorted(lapsed, key=lambda c: c[0])]
@@ -344,7 +341,7 @@ def _lapse_item(item: Item, rule, party: str, due: date) -> Item:
         what, note = f"Became abandoned: the Board let its limit pass ({rule.label})", rule.consequence_text
     else:
         what, note = f"Abandonment risk: our limit passed ({rule.label})", rule.consequence_text
-    return Item(item.number, what, item.party, item.on, item.days_left, item.link, note=note)
+    return Item(item.number, what, item.party, item.status, item.link, note=note)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -356,7 +353,7 @@ def _aware(moment: datetime) -> datetime:
 
 _templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_templates.filters["day"] = lambda d: d.strftime("%a %d %b %Y") if d else "—"
+_templates.filters["day"] = long_date
 
 
 def render_message(digest: Digest, *, mail_from: str) -> EmailMessage:

@@ -12,18 +12,23 @@ ids (and the voids that name them; `voids_seq` names the voided event stably)
 and the moment of the export. Every other timestamp (created_at, recorded_at,
 uploaded_at, moved_at) is carried over as it was.
 
-The PDF is the same data laid out for a file or a hearing: the case, the board
-calendar it counted on, the events, every deadline with its arithmetic in school
-days, and every deadline a calendar change moved.
+The PDF is the same data laid out for a file or a hearing: first the case in
+brief, its timeline drawn (operations/timeline_svg.py) and the chronology (events,
+time limits with their status in the presenter's words, deadlines a calendar change
+moved); then the case's facts and the board calendar it counted on; last, an
+appendix with each limit's arithmetic day by day. One time zone throughout.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,13 +38,15 @@ from school_calendar.board_calendar import BoardCalendar
 from school_calendar.errors import UserError
 from school_calendar.school_year import label_for
 from workflows.case_format import state_as_dict
-from workflows.engine import VOID, replay
+from workflows.engine import VOID, CaseState, Deadline, replay
 from workflows.rules import RuleSet
 
 from gate.inputs import CaseImport
 
 from . import grievances as ops
+from .deadline_status import DeadlineStatus, deadline_status, long_date
 from .documents import ALLOWED
+from .timeline_svg import Move, timeline_svg
 
 FORMAT = "grievance-tracker/case"
 FORMAT_VERSION = 1
@@ -79,7 +86,8 @@ def case_json(session: Session, grievance: Grievance, *, today: date, now: datet
         },
         "events": [_event_json(e, rules, seq_of, [d for d in documents if d.event_id == e.id]) for e in events],
         "deadline_moves": [{"deadline": m.deadline_key, "label": _limit_label(rules, m.deadline_key),
-                            "old_due": _iso(m.old_due), "new_due": _iso(m.new_due), "reason": m.reason,
+                            "old_due": _iso(m.old_due), "new_due": _iso(m.new_due),
+                            "old_act_by": _iso(m.old_act_by), "new_act_by": _iso(m.new_act_by), "reason": m.reason,
                             "moved_at": stamp(m.moved_at), "moved_by": m.moved_by} for m in moves],
     }
     if derived:
@@ -230,6 +238,8 @@ def add_moves(session: Session, grievance: Grievance, moves: list) -> None:
     for m in moves:
         session.add(DeadlineMove(grievance_id=grievance.id, deadline_key=str(m["deadline"]),
                                  old_due=_date_or_none(m.get("old_due")), new_due=_date_or_none(m.get("new_due")),
+                                 old_act_by=_date_or_none(m.get("old_act_by")),
+                                 new_act_by=_date_or_none(m.get("new_act_by")),
                                  reason=str(m.get("reason") or ""), moved_at=parse_stamp(m.get("moved_at")) or _now(),
                                  moved_by=str(m.get("moved_by") or "import")))
 
@@ -381,19 +391,64 @@ def latin1(text: str) -> str:
 
 
 def history_pdf(session: Session, grievance: Grievance, *, today: date, now: datetime, paper: str = "letter",
-                fonts: dict[str, Path] | None | bool = True) -> bytes:
-    """The case's history as PDF: `now` is the production time printed on every page; fonts=True
-    finds DejaVu (unicode_fonts), None or False forces the core fonts."""
+                fonts: dict[str, Path] | None | bool = True, zone: tzinfo | None = None) -> bytes:
+    """The case's history as PDF: page 1 on, the case in brief, its timeline drawn, the chronology
+    (events, time limits with their status as of `today`, deadlines moved); then the case's full
+    facts and the calendar counted on; then an appendix with each limit's arithmetic day by day.
+
+    Every time printed (the production time `now`, each event's recording, each move) is in `zone`:
+    by default `now`'s own zone (the app's TIMEZONE, America/Toronto), else Eastern time; a naive
+    `now` is read as UTC, as the database stores it. fonts=True finds DejaVu (unicode_fonts); None
+    or False forces the core fonts."""
+    zone = zone or now.tzinfo or ZoneInfo(EASTERN)
+    now = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(zone)
     data = case_json(session, grievance, today=today, now=now)
-    rules = ops.rules_named(grievance.ruleset)
+    state = ops.case_state(session, grievance, today)
+    calendar = ops.calendar_for(session, data["case"]["board"])
+    history = _History(data, ops.rules_named(grievance.ruleset), state, calendar, today, zone)
     pdf = _pdf_class()(PAPERS.get(paper.lower(), "Letter"), unicode_fonts() if fonts is True else fonts or None,
                       f"Grievance {data['case']['number']} - produced {now:%Y-%m-%d %H:%M %Z}".strip())
-    _write_history(pdf, data, rules, now)
+    _write_history(pdf, history, now)
     return bytes(pdf.output())
+
+
+EASTERN = "America/Toronto"
+PICTURE_UNITS = 700          # the timeline's width in SVG units: its 12-unit text prints at about 9 pt
+PICTURE_MAX_MM = 125         # taller than this, it is drawn narrower, so the chronology starts on page 1
+
+
+class _History(NamedTuple):
+    """What the PDF is written from: the case's JSON (case_json) and, for the wording of each
+    limit's status and for the picture, the replayed state its derived part came from."""
+
+    data: dict
+    rules: RuleSet
+    state: CaseState
+    calendar: BoardCalendar
+    today: date
+    zone: tzinfo
+
+    def limits(self) -> list[tuple[Deadline, dict, DeadlineStatus]]:
+        """Each limit, its JSON (with the arithmetic) and its status, by trigger date then last day.
+        The JSON's deadlines are state_as_dict of the same replay, in the same order."""
+        derived = self.data["derived"]["deadlines"]
+        assert [d.key for d in self.state.deadlines] == [d["key"] for d in derived]
+        rows = [(d, as_dict, deadline_status(d, self.calendar, self.today))
+                for d, as_dict in zip(self.state.deadlines, derived)]
+        return sorted(rows, key=lambda row: (row[0].trigger_date, row[0].due or date.max))
+
+    def stamp(self, text: str | None) -> str:
+        """A stored timestamp in the PDF's one zone: "Thu 20 Nov 2025 09:14 EST"."""
+        moment = parse_stamp(text)
+        if moment is None:
+            return "-"
+        moment = moment.astimezone(self.zone)
+        return f"{long_date(moment.date())} {moment:%H:%M %Z}"
 
 
 def _pdf_class():
     from fpdf import FPDF  # imported when a PDF is asked for
+    from fpdf.enums import XPos, YPos
 
     class HistoryPDF(FPDF):
         def __init__(self, paper: str, fonts: dict[str, Path] | None, footer: str):
@@ -425,62 +480,193 @@ def _pdf_class():
             self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
             self.set_text_color(0)
 
+        @property
+        def room(self) -> float:
+            """The text width, in mm."""
+            return self.w - self.l_margin - self.r_margin
+
+        def text_line(self, text, size=10.0, bold=False, height=5.0, font=None, gap=0.0, indent=0.0):
+            self.set_font(font or self.body, "B" if bold and not font else "", size)
+            self.set_x(self.l_margin + indent)
+            self.multi_cell(self.room - indent, height, self.clean(text), align="L", new_x=XPos.LMARGIN,
+                            new_y=YPos.NEXT)
+            if gap:
+                self.ln(gap)
+
+        def heading(self, text, size=13.0, keep=45.0):
+            if self.get_y() > self.h - keep:  # never a heading alone at the foot of a page
+                self.add_page()
+            self.ln(3)
+            self.text_line(text, size=size, bold=True, height=7)
+            self.set_draw_color(160)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.ln(1.5)
+
+        def field(self, label, value, label_width=42.0):
+            self.set_x(self.l_margin)
+            self.set_font(self.body, "B", 9.5)
+            self.cell(label_width, 5, self.clean(label))
+            self.set_font(self.body, "", 9.5)
+            self.multi_cell(self.room - label_width, 5, self.clean(value if value not in (None, "") else "-"),
+                            align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     return HistoryPDF
 
 
-def _write_history(pdf, data: dict, rules: RuleSet, now: datetime) -> None:
-    from fpdf.enums import XPos, YPos
-
-    case, derived, calendar = data["case"], data["derived"], data["calendar"]
-    width = lambda: pdf.w - pdf.l_margin - pdf.r_margin  # noqa: E731
-
-    def line(text, size=10, bold=False, height=5.0, font=None, gap=0.0, indent=0.0):
-        pdf.set_font(font or pdf.body, "B" if bold and not font else "", size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(width() - indent, height, pdf.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if gap:
-            pdf.ln(gap)
-
-    def heading(text, size=13, keep=45):
-        if pdf.get_y() > pdf.h - keep:  # never a heading alone at the foot of a page
-            pdf.add_page()
-        pdf.ln(3)
-        line(text, size=size, bold=True, height=7)
-        pdf.set_draw_color(160)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-        pdf.ln(1.5)
-
-    def field(label, value):
-        pdf.set_x(pdf.l_margin)
-        pdf.set_font(pdf.body, "B", 9.5)
-        pdf.cell(42, 5, pdf.clean(label))
-        pdf.set_font(pdf.body, "", 9.5)
-        pdf.multi_cell(width() - 42, 5, pdf.clean(value if value not in (None, "") else "-"), align="L",
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
+def _write_history(pdf, history: _History, now: datetime) -> None:
     pdf.add_page()
-    line(f"Grievance {case['number']}: history", size=17, bold=True, height=9)
-    line(f"Produced {now:%A %d %B %Y at %H:%M %Z}. State of the case as of {_long(derived['as_of'])}.", size=9, gap=2)
+    _opening(pdf, history, now)
+    _picture(pdf, history)
+    _events(pdf, history)
+    limits = history.limits()
+    _limits(pdf, history, limits)
+    _moves(pdf, history)
+    _the_case(pdf, history)
+    _calendar_counted(pdf, history.data["calendar"])
+    _appendix(pdf, history, limits)
 
-    heading("The case")
-    field("Number", case["number"])
-    field("Kind", f"{case['kind_label']} ({rules.kinds[case['kind']].clause})")
-    field("Stage", f"{derived['stage_label']}{'' if derived['open'] else ' (closed)'}")
+
+def _opening(pdf, history: _History, now: datetime) -> None:
+    """The title, when it was produced, what the case is and where it stands, and its flags."""
+    case, derived, rules = history.data["case"], history.data["derived"], history.rules
+    pdf.text_line(f"Grievance {case['number']}: history", size=17, bold=True, height=9)
+    pdf.text_line(f"Produced {long_date(now.date())} at {now:%H:%M %Z}. "
+                  f"State of the case as of {_long(derived['as_of'])}. "
+             f"Every time is {_zone_words(history.zone)}.", size=9, gap=2)
+    pdf.field("Kind", f"{case['kind_label']} ({rules.kinds[case['kind']].clause})")
+    pdf.field("Stage", f"{derived['stage_label']}{'' if derived['open'] else ' (closed)'}")
+    pdf.field("Member(s)", ", ".join(case["members"]))
+    pdf.field("School", case["school"])
+    if derived["flags"]:
+        pdf.ln(1)
+        for f in derived["flags"]:
+            pdf.text_line(f"- {f['message']} ({f['clause']})", size=9.5, bold=True)
+
+
+def _picture(pdf, history: _History) -> None:
+    """The timeline as on the case page (operations/timeline_svg.py), as vector drawing, at most
+    PICTURE_MAX_MM tall."""
+    svg = timeline_svg(history.state, history.rules, history.calendar, history.today,
+                       number=history.data["case"]["number"], moves=_moves_drawn(history.data), width=PICTURE_UNITS,
+                       pdf=True, font_family=pdf.body, spell=pdf.clean)
+    units_wide, units_tall = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    wide = min(pdf.room, PICTURE_MAX_MM * units_wide / units_tall)
+    pdf.heading("Timeline", keep=20 + wide * units_tall / units_wide)
+    top = pdf.get_y() + 1
+    pdf.image(io.BytesIO(svg.encode("utf-8")), x=pdf.l_margin + (pdf.room - wide) / 2, y=top, w=wide)
+    pdf.set_y(top + wide * units_tall / units_wide + 2)
+
+
+def _moves_drawn(data: dict) -> list[Move]:
+    return [Move(m["deadline"], _date_or_none(m["old_due"]), _date_or_none(m["new_due"]), m["reason"])
+            for m in data["deadline_moves"]]
+
+
+def _events(pdf, history: _History) -> None:
+    """Every event as stored, in date order: voided ones marked, corrections with their reasons."""
+    rules, events = history.rules, history.data["events"]
+    pdf.heading("Chronology: events", keep=30)
+    by_id = {e["id"]: e for e in events}
+    voided = {e["voids"]: e for e in events if e["voids"]}
+    for e in sorted(events, key=lambda e: (e["occurred_on"], e["seq"])):
+        clause = "" if e["type"] == VOID else f" ({rules.events[e['type']].clause})" if e["type"] in rules.events else ""
+        mark = "  [VOID]" if e["id"] in voided else ""
+        pdf.text_line(f"{_long(e['occurred_on'])}  {e['label']}{clause}{mark}", size=10, bold=True)
+        for note in _event_notes(e, rules, by_id, voided, history):
+            pdf.text_line(note, size=9, indent=6)
+        pdf.ln(0.8)
+
+
+def _event_notes(e: dict, rules: RuleSet, by_id: dict, voided: dict, history: _History) -> list[str]:
+    notes = []
+    if e["details"]:
+        notes.append("; ".join(f"{k.replace('_', ' ')}: {_detail_words(rules, v)}" for k, v in e["details"].items()))
+    if e["type"] == VOID:
+        target = by_id.get(e["voids"])
+        what = f"'{target['label']}' of {_long(target['occurred_on'])}" if target else "an event"
+        notes.append(f"Voids {what}. Reason: {e['reason']}")
+    if e["id"] in voided:
+        notes.append(f"Void: corrected on {_long(voided[e['id']]['occurred_on'])}: {voided[e['id']]['reason']}")
+    for d in e["documents"]:
+        notes.append(f"Document: {d['filename']} ({d['size']:,} bytes, SHA-256 {d['sha256']})")
+    notes.append(f"Recorded by {e['recorded_by']} on {history.stamp(e['recorded_at'])}")
+    return notes
+
+
+def _limits(pdf, history: _History, limits: list) -> None:
+    """Each time limit: who must act, what started it, its last day (and, for the Union Local's own
+    limits, the earlier act-by date), its status in the presenter's words, and what missing it means."""
+    pdf.heading("Chronology: time limits", keep=40)
+    if not limits:
+        pdf.text_line("No time limit has run on this case.", size=9.5)
+    for d, as_dict, status in limits:
+        if pdf.get_y() > pdf.h - 40:
+            pdf.add_page()
+        pdf.text_line(f"{d.rule.label} ({d.rule.clause})", size=10, bold=True)
+        pdf.text_line(f"{PARTY_WORDS.get(d.party, d.party)} to act. {_count_words(as_dict)} from "
+                 f"{_trigger_words(history.rules, d.trigger)} on {long_date(d.trigger_date)}.", size=9, indent=6)
+        pdf.text_line(_status_words(d, status, history.rules), size=9, indent=6,
+                      bold=status.state in ("today", "passed"))
+        pdf.text_line(f"If missed: {d.rule.consequence_text}", size=9, indent=6, gap=1)
+
+
+def _status_words(d: Deadline, status: DeadlineStatus, rules: RuleSet) -> str:
+    """"Due Fri 28 Nov 2025: 5 school days left", "Act by Mon 08 Dec 2025 (safe date; the agreement's
+    date is Wed 10 Dec 2025): due today", "Due Fri 28 Nov 2025: met on Thu 27 Nov 2025 (…)"."""
+    if status.state == "ended":
+        ended = f" on {long_date(d.ended_on)}" if d.ended_on else ""
+        by = f" ({_trigger_words(rules, d.ended_by)})" if d.ended_by else ""
+        return f"Due {long_date(status.due)}: {status.words}{ended}{by}."
+    if status.act_by is None:
+        return f"{status.words[:1].upper()}{status.words[1:]}."
+    when = f"Act by {long_date(status.act_by)} ({status.safe_note})" if status.safe_note \
+        else f"Due {long_date(status.act_by)}"
+    extended = " (extended by written consent)" if d.extended_to else ""
+    return f"{when}{extended}: {status.words}."
+
+
+def _count_words(as_dict: dict) -> str:
+    if as_dict["n"] is None:
+        return "An agreed date"
+    words = f"{as_dict['n']} {as_dict['unit']}"
+    if as_dict["meeting_delay_school_days"]:
+        words += f" + {as_dict['meeting_delay_school_days']} school days for the grievance meeting"
+    return words
+
+
+def _moves(pdf, history: _History) -> None:
+    pdf.heading("Chronology: deadlines moved by calendar changes", keep=30)
+    if not history.data["deadline_moves"]:
+        pdf.text_line("No deadline of this case has been moved by a change to the board calendar.", size=9.5)
+    for m in history.data["deadline_moves"]:
+        act_by = ""
+        if m.get("old_act_by") and (m.get("old_act_by"), m.get("new_act_by")) != (m["old_due"], m["new_due"]):
+            act_by = f"; act by (safe date) from {_long(m['old_act_by'])} to {_long(m.get('new_act_by'))}"
+        pdf.text_line(f"{history.stamp(m['moved_at'])}: {m['label']} moved from {_long(m['old_due'])} to "
+                 f"{_long(m['new_due'])}{act_by}", size=9.5, bold=True)
+        pdf.text_line(f"Reason: {m['reason']} (recorded by {m['moved_by']})", size=9, gap=0.8, indent=6)
+
+
+def _the_case(pdf, history: _History) -> None:
+    case, rules, calendar = history.data["case"], history.rules, history.data["calendar"]
+    pdf.heading("The case")
+    pdf.field("Number", case["number"])
     union = f"Union Local: {case['local_name']} ({case['local']})"
     board = f"Board: {calendar['board_name'] or calendar['board']}"
-    field("Parties", f"{board} (grievor); {union} (respondent)" if rules.kinds[case["kind"]].filed_by == "board"
-          else f"{union} (grievor); {board} (respondent)")
-    field("Member(s)", ", ".join(case["members"]))
-    field("School", case["school"])
-    field("Clauses", case["clauses"])
-    field("Description", case["description"])
-    field("Remedy sought", case["remedy"])
-    field("Officer", case["officer"])
-    field("Opened", _long(case["opened_on"]))
-    field("Recorded", f"{_stamp_words(case['created_at'])} by {case['created_by']}")
+    pdf.field("Parties", f"{board} (grievor); {union} (respondent)" if rules.kinds[case["kind"]].filed_by == "board"
+              else f"{union} (grievor); {board} (respondent)")
+    pdf.field("Clauses", case["clauses"])
+    pdf.field("Description", case["description"])
+    pdf.field("Remedy sought", case["remedy"])
+    pdf.field("Officer", case["officer"])
+    pdf.field("Opened", _long(case["opened_on"]))
+    pdf.field("Recorded", f"{history.stamp(case['created_at'])} by {case['created_by']}")
 
-    heading("The board calendar counted on")
-    field("Board", f"{calendar['board_name']} ({calendar['board']})" if calendar["board_name"] else calendar["board"])
+
+def _calendar_counted(pdf, calendar: dict) -> None:
+    pdf.heading("The board calendar counted on")
+    pdf.field("Board", f"{calendar['board_name']} ({calendar['board']})" if calendar["board_name"]
+              else calendar["board"])
     for year in calendar["school_years"]:
         if not year["loaded"]:
             words = "NOT LOADED: no date in it can be counted"
@@ -488,75 +674,48 @@ def _write_history(pdf, data: dict, rules: RuleSet, now: datetime) -> None:
             words = "verified by the local" if year["verified"] else "NOT verified by the local"
             if year["unconfirmed_dates"]:
                 words += "; holds dates the board has not confirmed"
-        field(f"School year {year['label']}", words)
-    if derived["flags"]:
-        heading("Flags")
-        for f in derived["flags"]:
-            line(f"- {f['message']} ({f['clause']})", size=9.5)
+        pdf.field(f"School year {year['label']}", words)
 
-    heading("Chronology: events")
-    by_id = {e["id"]: e for e in data["events"]}
-    voided = {e["voids"]: e for e in data["events"] if e["voids"]}
-    for e in sorted(data["events"], key=lambda e: (e["occurred_on"], e["seq"])):
-        clause = "" if e["type"] == VOID else f" ({rules.events[e['type']].clause})" if e["type"] in rules.events else ""
-        mark = "  [VOID]" if e["id"] in voided else ""
-        line(f"#{e['seq']}  {_long(e['occurred_on'])}  {e['label']}{clause}{mark}", size=10, bold=True)
-        notes = []
-        if e["details"]:
-            notes.append("; ".join(f"{k.replace('_', ' ')}: {_detail_words(rules, v)}" for k, v in e["details"].items()))
-        if e["type"] == VOID:
-            target = by_id.get(e["voids"])
-            what = f"#{target['seq']} ({target['label']}, {_long(target['occurred_on'])})" if target else "an event"
-            notes.append(f"Voids event {what}. Reason: {e['reason']}")
-        if e["id"] in voided:
-            notes.append(f"Void: corrected by event #{voided[e['id']]['seq']}: {voided[e['id']]['reason']}")
-        for d in e["documents"]:
-            notes.append(f"Document: {d['filename']} ({d['size']:,} bytes, SHA-256 {d['sha256']})")
-        notes.append(f"Recorded by {e['recorded_by']} on {_stamp_words(e['recorded_at'])}")
-        for note in notes:
-            line(note, size=9, indent=6)
-        pdf.ln(0.8)
 
-    heading("Chronology: deadlines", keep=70)
-    if not derived["deadlines"]:
-        line("No time limit has run on this case.", size=9.5)
-    for d in sorted(derived["deadlines"], key=lambda d: (d["trigger_date"], d["due"] or "")):
+def _appendix(pdf, history: _History, limits: list) -> None:
+    """On pages of its own: each limit's count, day by day, as the case page shows it. The safe date
+    is worked out, and shown, only where the Union Local must act."""
+    pdf.add_page()
+    pdf.heading("Appendix: the arithmetic of each time limit, day by day", keep=60)
+    pdf.text_line("Each school day counted or skipped, and why, from the day that started the limit (which never "
+             "counts) to its last day, on the board calendar above.", size=9, gap=1)
+    for d, as_dict, status in limits:
         if pdf.get_y() > pdf.h - 50:
             pdf.add_page()
-        line(f"{d['label']} ({d['clause']})", size=10.5, bold=True)
-        field("Party to act", PARTY_WORDS.get(d["party"], d["party"]))
-        field("Trigger", f"{_trigger_words(rules, d['trigger'])} on {_long(d['trigger_date'])}")
-        if d["n"] is not None:
-            count = f"{d['n']} {d['unit']}"
-            if d["meeting_delay_school_days"]:
-                count += f" + {d['meeting_delay_school_days']} school days for the grievance meeting"
-            field("Count", count)
-        field("Due", _long(d["due"]) + (f" (extended to {_long(d['extended_to'])})" if d["extended_to"] else ""))
-        field("Safe date", _long(d["safe_due"]) if d["safe_due"] else
-              "- (the earliest reading is worked out for the Union Local's own limits)")
-        field("Act by", _long(d["act_by"]))
-        status = d["status"].replace("_", " ")
-        if d["ended_on"]:
-            status += f" on {_long(d['ended_on'])}" + (f" ({_trigger_words(rules, d['ended_by'])})" if d["ended_by"] else "")
-        field("Status", status)
-        field("If missed", d["consequence_text"])
-        if d["interpretation"]:
-            field("Interpretation", d["interpretation"])
-        explanation = d.get("explanation") or {}
-        pdf.set_x(pdf.l_margin)
-        pdf.set_font(pdf.body, "B", 9)
-        pdf.cell(0, 5, "The arithmetic in school days:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        text = "\n".join(t for t in (explanation.get("text"), explanation.get("meeting_delay"),
-                                     explanation.get("provisional")) if t)
-        line(text or "Not counted.", size=7.5, height=3.5, font=pdf.mono, gap=2.5)
+        pdf.text_line(f"{d.rule.label} ({d.rule.clause})", size=10.5, bold=True)
+        pdf.field("Party to act", PARTY_WORDS.get(d.party, d.party))
+        pdf.field("Trigger", f"{_trigger_words(history.rules, d.trigger)} on {long_date(d.trigger_date)}")
+        pdf.field("Count", _count_words(as_dict))
+        pdf.field("Due", long_date(d.due) + (f" (extended to {long_date(d.extended_to)})" if d.extended_to else ""))
+        if d.party == "union":
+            pdf.field("Safe date", long_date(d.safe_due) if d.safe_due else "-")
+            pdf.field("Act by", long_date(status.act_by))
+        pdf.field("Status", status.words)
+        if d.rule.interpretation:
+            pdf.field("Interpretation", d.rule.interpretation)
+        pdf.text_line(_arithmetic(d, as_dict.get("explanation") or {}), size=7.5, height=3.5, font=pdf.mono,
+                      gap=2.5)
 
-    heading("Chronology: deadlines moved by calendar changes")
-    if not data["deadline_moves"]:
-        line("No deadline of this case has been moved by a change to the board calendar.", size=9.5)
-    for m in data["deadline_moves"]:
-        line(f"{_stamp_words(m['moved_at'])}: {m['label']} moved from {_long(m['old_due'])} to {_long(m['new_due'])}",
-             size=9.5, bold=True)
-        line(f"Reason: {m['reason']} (recorded by {m['moved_by']})", size=9, gap=0.8, indent=6)
+
+def _arithmetic(d: Deadline, explanation: dict) -> str:
+    """The day-by-day text; on a limit the Union Local does not act on, without the note that gives
+    a safe date (Regulation 304's reading), which only binds the union."""
+    text = "\n".join(t for t in (explanation.get("text"), explanation.get("meeting_delay"),
+                                 explanation.get("provisional")) if t)
+    if d.party != "union" and explanation.get("regulation_304_date"):
+        text = text.replace(f"\nNote: {explanation['warnings'][0]}", "")
+    return text or "Not counted."
+
+
+def _zone_words(zone: tzinfo) -> str:
+    """"Eastern time (America/Toronto)"."""
+    name = getattr(zone, "key", None) or str(zone)
+    return "Eastern time (America/Toronto)" if name == EASTERN else f"in {name}"
 
 
 def _trigger_words(rules: RuleSet, trigger: str | None) -> str:
@@ -584,11 +743,8 @@ def _limit_label(rules: RuleSet, key: str) -> str:
 
 
 def _long(day: str | None) -> str:
-    return date.fromisoformat(day).strftime("%a %d %b %Y") if day else "-"
-
-
-def _stamp_words(text: str | None) -> str:
-    return f"{datetime.fromisoformat(text):%Y-%m-%d %H:%M} UTC" if text else "-"
+    """An ISO date as the presenter writes dates: "Fri 27 Nov 2025"."""
+    return long_date(date.fromisoformat(day)) if day else "-"
 
 
 # -- small helpers ---------------------------------------------------------------------------------

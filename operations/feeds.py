@@ -30,15 +30,15 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import DeadlineMove, DeadlineRecord, FeedToken, Grievance, GrievanceEvent, UnionLocal, User
+from models import Board, DeadlineMove, DeadlineRecord, FeedToken, Grievance, GrievanceEvent, UnionLocal, User
 from school_calendar.errors import UserError
 
 from . import accounts
 from . import grievances as ops
+from .deadline_status import PARTY_WORDS, DeadlineStatus, calendar_or_none, long_date, record_status
 
 PRODID = "-//Grievance timeline tracker//Article 33 deadlines//EN"
 UID_DOMAIN = "grievance-tracker"
-PARTY_WORDS = {"union": "Union Local", "board": "Board", "both": "Both parties"}
 TOKEN_BYTES = 32
 TOKEN_LENGTH = 43  # len(secrets.token_urlsafe(32))
 
@@ -92,12 +92,15 @@ def resolve_feed(session: Session, secret: str) -> User | None:
     return user
 
 
-def feed_calendar(session: Session, user: User, *, now: datetime | None = None,
+def feed_calendar(session: Session, user: User, *, now: datetime | None = None, today: date | None = None,
                   case_url: Callable[[int], str] | None = None) -> bytes:
-    """The iCalendar text of the running deadlines of the cases `user` may see."""
+    """The iCalendar text of the running deadlines of the cases `user` may see. Each event's
+    description words its status as every page does, as of `today` (the app's today; the
+    feed is fetched again every hour, so it says the day it was worded on)."""
     from icalendar import Calendar, Event  # loaded only when a feed is asked for
 
     now = now or datetime.now(timezone.utc)
+    today = today or now.date()
     local_name = session.scalar(select(UnionLocal.name).where(UnionLocal.id == user.local_id)) or ""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -115,6 +118,9 @@ def feed_calendar(session: Session, user: User, *, now: datetime | None = None,
                            .where(DeadlineRecord.is_open.is_(True), DeadlineRecord.act_by.is_not(None))
                            .order_by(DeadlineRecord.grievance_id, DeadlineRecord.id)).all()
     changed = _last_changes(session, {d.grievance_id for d, *_ in rows})
+    board_ids = {d.board_id for d, *_ in rows}
+    slugs = dict(session.execute(select(Board.id, Board.slug).where(Board.id.in_(board_ids))).all())
+    calendars = {board_id: calendar_or_none(session, slug) for board_id, slug in slugs.items()}
     seen: dict[str, int] = {}
     for deadline, number, version, ruleset in rows:
         rules = ops.rules_named(ruleset)
@@ -132,7 +138,8 @@ def feed_calendar(session: Session, user: User, *, now: datetime | None = None,
         if deadline.act_by < date.max:  # else no DTEND: an all-day DTSTART alone lasts the day (RFC 5545, 3.6.1)
             event.add("dtend", deadline.act_by + timedelta(days=1))
         event.add("summary", f"{number}: {label} ({party})")
-        event.add("description", _description(deadline, limit, party, rules))
+        status = record_status(deadline, calendars.get(deadline.board_id), today)
+        event.add("description", _description(deadline, limit, party, rules, status, today))
         event.add("sequence", int(version or 0))
         event.add("last-modified", changed.get(deadline.grievance_id) or now)
         event.add("transp", "TRANSPARENT")
@@ -144,10 +151,8 @@ def feed_calendar(session: Session, user: User, *, now: datetime | None = None,
     return calendar.to_ical()
 
 
-def _description(deadline: DeadlineRecord, limit, party: str, rules) -> str:
-    lines = [f"{party} must act by {deadline.act_by:%a %d %b %Y}."]
-    if deadline.party == "union" and deadline.safe_due and deadline.due and deadline.safe_due != deadline.due:
-        lines.append(f"Safe date {deadline.safe_due:%a %d %b %Y}; the agreement's reading gives {deadline.due:%a %d %b %Y}.")
+def _description(deadline: DeadlineRecord, limit, party: str, rules, status: DeadlineStatus, today: date) -> str:
+    lines = [f"{status.for_party(party)} (as of {long_date(today)})."]
     if deadline.n is not None:
         trigger = deadline.trigger
         words = (f"the end of {rules.limits[trigger[6:]].label}" if trigger.startswith("lapse:") and trigger[6:] in rules.limits
@@ -155,8 +160,6 @@ def _description(deadline: DeadlineRecord, limit, party: str, rules) -> str:
         lines.append(f"{deadline.n} {deadline.unit} from {words} on {deadline.trigger_date:%a %d %b %Y}.")
     if deadline.extended_to:
         lines.append(f"Extended by written mutual consent to {deadline.extended_to:%a %d %b %Y}.")
-    if deadline.status == "overdue":
-        lines.append("OVERDUE: its last day has passed.")
     if limit is not None:
         lines.append(f"Clause {limit.clause}. If missed: {limit.consequence_text}")
     return "\n".join(lines)

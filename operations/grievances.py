@@ -214,16 +214,18 @@ def case_state(session: Session, grievance: Grievance, today: date) -> CaseState
 # -- recomputing ---------------------------------------------------------------------
 
 def recompute_after_calendar_change(session: Session, board_slug: str, first: date, last: date, *, reason: str,
-                                    by: str, today: date) -> list["Move"]:
-    """Recompute every case with a limit counted across the changed days, and put
-    each deadline that moved on its case's timeline with the reason."""
+                                    by: str, today: date, change_id: int | None = None) -> list["Move"]:
+    """Recompute every case with a limit counted across the changed days (first..last, a
+    day added or taken back), and put each deadline that moved on its case's timeline with
+    the reason and the calendar change (`change_id`, a calendar_changes id) that moved it."""
     board_id = session.scalar(select(Board.id).where(Board.slug == board_slug))
     # Ended limits too: a reply met late can become timely, and what ran from a
     # lapse (33.02 c) moves with the lapsed limit's last day.
     affected = select(DeadlineRecord.grievance_id).where(
         DeadlineRecord.board_id == board_id, DeadlineRecord.trigger_date <= last,
         (DeadlineRecord.due >= first) | DeadlineRecord.due.is_(None)).distinct()
-    return _recompute(session, sorted(session.scalars(affected).all()), today, reason=reason, by=by).moves
+    return _recompute(session, sorted(session.scalars(affected).all()), today, reason=reason, by=by,
+                      change_id=change_id).moves
 
 
 def recompute_all(session: Session, today: date, *, reason: str = "full recompute", by: str = "system") -> int:
@@ -241,13 +243,15 @@ class _Recomputed:
 RECOMPUTE_CHUNK = 500  # cases read, replayed and written together
 
 
-def _recompute(session: Session, ids: list[int], today: date, *, reason: str, by: str) -> _Recomputed:
+def _recompute(session: Session, ids: list[int], today: date, *, reason: str, by: str,
+               change_id: int | None = None) -> _Recomputed:
     """Replay cases in chunks, a few statements a chunk."""
     result = _Recomputed()
     slugs = dict(session.execute(select(Board.id, Board.slug)).all())
     calendars = {board_id: calendar_for(session, slug) for board_id, slug in slugs.items()}
     chunks = [ids[start:start + RECOMPUTE_CHUNK] for start in range(0, len(ids), RECOMPUTE_CHUNK)]
-    replay_chunk = partial(_replay_chunk, today=today, calendars=calendars, reason=reason, by=by, result=result)
+    moved = _MoveStamp(reason, by, _now(), change_id)
+    replay_chunk = partial(_replay_chunk, today=today, calendars=calendars, moved=moved, result=result)
     if session.connection().dialect.name == "sqlite":
         for chunk in chunks:
             replay_chunk(_read_chunk(session, chunk)).execute(session)
@@ -275,20 +279,34 @@ def _replay_beside_the_server(session: Session, chunks: list[list[int]], replay_
             replaying.popleft().result().execute(session)
 
 
-MOVE_COLUMNS = ("grievance_id", "deadline_key", "old_due", "new_due", "reason", "moved_at", "moved_by")
+MOVE_COLUMNS = ("grievance_id", "deadline_key", "old_due", "new_due", "old_act_by", "new_act_by", "reason",
+                "moved_at", "moved_by", "calendar_change_id")
 
 
 @dataclass(frozen=True)
 class Move:
-    """A deadline a calendar change moved, as stored in deadline_moves."""
+    """A deadline a calendar change moved, as stored in deadline_moves (models.DeadlineMove):
+    the agreement's date and the act-by (safe) date, before and after; None for no date."""
 
     grievance_id: int
     deadline_key: str
     old_due: date | None
     new_due: date | None
+    old_act_by: date | None
+    new_act_by: date | None
     reason: str
     moved_at: datetime
     moved_by: str
+    calendar_change_id: int | None = None
+
+
+class _MoveStamp(NamedTuple):
+    """What every move of one recompute shares: why, who, when, and the calendar change."""
+
+    reason: str
+    by: str
+    at: datetime
+    change_id: int | None
 
 
 @dataclass
@@ -307,7 +325,7 @@ def _read_chunk(session: Session, chunk: list[int]) -> _ChunkRows:
     return _ChunkRows(cases, _event_rows(session, chunk), *_stored_rows(session, chunk))
 
 
-def _replay_chunk(rows: _ChunkRows, *, today, calendars, reason, by, result: _Recomputed) -> _Writes:
+def _replay_chunk(rows: _ChunkRows, *, today, calendars, moved: _MoveStamp, result: _Recomputed) -> _Writes:
     """The rows to write for the cases whose stored facts differ from their replay (no database here)."""
     events, stored = _events_from(rows.events), _stored_from(rows)
     writes = _Writes()
@@ -321,7 +339,7 @@ def _replay_chunk(rows: _ChunkRows, *, today, calendars, reason, by, result: _Re
                 and tuple(case[4:]) == derived_values(derived)):
             continue
         result.changed += 1
-        result.moves.extend(_moves(case.id, old_deadlines, state, reason, by))
+        result.moves.extend(_moves(case.id, old_deadlines, state, moved))
         writes.add(case, old_deadlines, new_deadlines, old_flags, new_flags, derived)
     return writes
 
@@ -335,7 +353,7 @@ DERIVED_COLUMNS = tuple(getattr(Grievance, name) for name in DERIVED_COLUMN_NAME
 DERIVED_WRITTEN = ("stage", "is_open", "derived_as_of", "opened_on", "next_act_by", "next_party", "next_deadline_key",
                    "flag_codes")  # what _derived_values gives
 derived_values = itemgetter(*DERIVED_COLUMN_NAMES)
-KEY, DUE = DEADLINE_COLUMNS.index("key"), DEADLINE_COLUMNS.index("due")
+KEY, DUE, ACT_BY, IS_OPEN = (DEADLINE_COLUMNS.index(name) for name in ("key", "due", "act_by", "is_open"))
 
 
 class _StoredCase(NamedTuple):
@@ -410,16 +428,30 @@ def _stored_from(rows: _ChunkRows) -> dict[int, tuple[list, list]]:
     return out
 
 
-def _moves(grievance_id: int, old_rows, state, reason, by):
-    """Each open deadline whose date differs from the stored one, as a row for deadline_moves."""
-    old_due = {}
+def _moves(grievance_id: int, old_rows, state, moved: _MoveStamp):
+    """Each deadline whose agreement's date or act-by date differs from the stored one, as a
+    row for deadline_moves: running before or after (an ended limit's date is history), and
+    a limit that starts (no date before) or stops running (no date after) with the change.
+    Both dates are compared: a closure may move one and leave the other (Regulation 304)."""
+    old: dict[str, list[tuple]] = {}
     for _id, values in old_rows:
-        old_due.setdefault(values[KEY], []).append(values[DUE])
+        old.setdefault(values[KEY], []).append(values)
     for d in state.deadlines:
-        before = old_due[d.key].pop(0) if old_due.get(d.key) else None
-        if d.is_open and before != d.due:
-            yield dict(grievance_id=grievance_id, deadline_key=d.key, old_due=before, new_due=d.due,
-                       reason=reason, moved_at=_now(), moved_by=by)
+        before = old[d.key].pop(0) if old.get(d.key) else None
+        was = (before[DUE], before[ACT_BY]) if before else (None, None)
+        if (d.is_open or (before and before[IS_OPEN])) and was != (d.due, d.act_by):
+            yield _move_row(grievance_id, d.key, was, (d.due, d.act_by), moved)
+    for key, gone in old.items():  # limits that no longer run (a lapse undone: what ran from it)
+        for before in gone:
+            if before[IS_OPEN] and (before[DUE], before[ACT_BY]) != (None, None):
+                yield _move_row(grievance_id, key, (before[DUE], before[ACT_BY]), (None, None), moved)
+
+
+def _move_row(grievance_id: int, key: str, was: tuple, now: tuple, moved: _MoveStamp) -> dict:
+    """(due, act_by) before and after, as a deadline_moves row."""
+    return dict(grievance_id=grievance_id, deadline_key=key, old_due=was[0], new_due=now[0], old_act_by=was[1],
+                new_act_by=now[1], reason=moved.reason, moved_at=moved.at, moved_by=moved.by,
+                calendar_change_id=moved.change_id)
 
 
 # -- stored derived facts -----------------------------------------------------------------

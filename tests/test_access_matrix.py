@@ -180,6 +180,7 @@ def _import(target: Local, own: Local, role: str) -> dict:
 
 
 CLOSURE = {"first": "2025-12-02", "kind": "weather", "name": "Probe closure", "reason": "probe"}
+REOPEN = {"first": "2025-12-01", "reason": "probe"}  # A's closure on alpha-board (access_world)
 
 SPECS: dict[str, Spec] = {
     "static": Spec(),
@@ -204,6 +205,10 @@ SPECS: dict[str, Spec] = {
         roles={"POST": ADMINS},
         bodies={"POST": (form(lambda t, o, r: {"action": "add", "type": "closure", **CLOSURE}),
                          form(lambda t, o, r: {"action": "preview", "type": "closure", **CLOSURE}))}),
+    "calendars.reopen": Spec(
+        roles={"POST": ADMINS},
+        bodies={"POST": (form(lambda t, o, r: {"action": "reopen", **REOPEN}),
+                         form(lambda t, o, r: {"action": "preview", **REOPEN}))}),
     "cases.show_case": Spec(shows=True),
     "cases.record": Spec(roles={"GET": WRITERS, "POST": WRITERS}, shows=True,
                          bodies={"POST": (form(lambda t, o, r: {"action": "record", "occurred_on": "2025-11-20"}),
@@ -249,6 +254,7 @@ SPECS: dict[str, Spec] = {
     "api.add_closure": Spec(roles={"POST": ADMINS}, bodies={"POST": (as_json(lambda t, o, r: CLOSURE),)}),
     "api.add_day": Spec(roles={"POST": ADMINS},
                         bodies={"POST": (as_json(lambda t, o, r: {"first": "2025-12-02", "type": "pa day", "reason": "probe"}),)}),
+    "api.reopen": Spec(roles={"POST": ADMINS}, bodies={"POST": (as_json(lambda t, o, r: REOPEN),)}),
     "api.list_grievances": Spec(bodies={"GET": (query(open="all"),)}, shows=True),
     "api.open_grievance": Spec(roles={"POST": OPENERS}, bodies={"POST": (as_json(_api_case),)}),
     "api.show_grievance": Spec(shows=True),

@@ -36,8 +36,9 @@ def login_status(app, email: str, password: str = PASSWORD) -> tuple[int, str]:
     with client.session_transaction() as session:
         token = session["csrf"]
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-    refusal = re.search(r'<p class="error" id="login-error"[^>]*>(.*?)</p>', response.get_data(as_text=True))
-    return response.status_code, refusal.group(1) if refusal else ""
+    refusal = re.search(r'<p class="field-error" id="password-error"[^>]*>(.*?)</p>', response.get_data(as_text=True),
+                        re.S)
+    return response.status_code, " ".join(re.sub(r"<[^>]+>", " ", refusal.group(1)).split()) if refusal else ""
 
 
 def feed_url(client) -> str:

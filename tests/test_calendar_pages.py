@@ -136,9 +136,9 @@ def test_add_stores_the_closure_and_moves_the_deadline(site):
     case_id = open_policy_case(site)
     admin = log_in(site, "admin")
     response = post_form(admin, STRIKE, "add")
-    assert response.status_code == 302 and response.headers["Location"].endswith(YEAR_PAGE)
-    page = admin.get(YEAR_PAGE).get_data(as_text=True)
-    assert "1 deadline moved" in page
+    assert response.status_code == 302 and re.search(rf"{YEAR_PAGE}\?change=\d+#result$", response.headers["Location"])
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 deadline moved" in page and "What the change moved" in page
     classes, title, whole = cell(page, "2025-11-24")
     assert "day-closure" in classes and "closure: strike (ETFO strike)" in title
     assert '<span class="word">Closed</span>' in whole

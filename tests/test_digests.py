@@ -20,6 +20,7 @@ from conftest import log_in, make_user
 from models import DigestSent, User
 from operations import accounts
 from operations import digests
+from operations.deadline_status import status_of
 from operations import grievances as ops
 
 TODAY = date(2025, 11, 20)
@@ -151,12 +152,12 @@ def test_an_officer_gets_overdue_and_due_soon_items_in_text_and_html(mail_app, i
     # Overdue: 2025-011's complaint was due Mon Nov 17, 3 school days before Thu Nov 20.
     overdue = text.split("OVERDUE (1)")[1].split("DUE IN THE NEXT 5 SCHOOL DAYS (1)")[0]
     assert "2025-011: Bring the complaint to the immediate supervisor" in overdue
-    assert "Union Local had to act by Mon 17 Nov 2025 (3 school days ago)" in overdue
+    assert "Union Local: passed Mon 17 Nov 2025 — 3 school days ago" in overdue
     assert link_011 in overdue
     # Due soon: 2025-010's Step 1 reply, Thu Nov 27 = 5 school days after Thu Nov 20 (see the header).
     soon = text.split("DUE IN THE NEXT 5 SCHOOL DAYS (1)")[1].split("CHANGED SINCE YOUR LAST DIGEST")[0]
     assert "2025-010: Step 1 reply from the Superintendent (HR Services)" in soon
-    assert "Board must act by Thu 27 Nov 2025 (5 school days left)" in soon
+    assert "Board: act by Thu 27 Nov 2025 — 5 school days left" in soon
     assert link_010 in soon
     # A first digest also reports the last 7 days: both cases were opened, 2025-010 filed at Step 1,
     # and 2025-011's limit passed on Mon Nov 17 (on or after Thu Nov 13) with the complaint at risk.
@@ -169,8 +170,8 @@ def test_an_officer_gets_overdue_and_due_soon_items_in_text_and_html(mail_app, i
     # The HTML part: the same items, escaped and linked, with inline styles only.
     assert "Overdue (1)" in html and "Due in the next 5 school days (1)" in html
     assert f'<a href="{link_011}"' in html and f'<a href="{link_010}"' in html
-    assert "Mon 17 Nov 2025" in html and "Union Local had to act by Mon 17 Nov 2025 (3 school days ago)" in html
-    assert "Thu 27 Nov 2025" in html and "Board must act by Thu 27 Nov 2025 (5 school days left)" in html
+    assert "Mon 17 Nov 2025" in html and "Union Local: passed Mon 17 Nov 2025 — 3 school days ago" in html
+    assert "Thu 27 Nov 2025" in html and "Board: act by Thu 27 Nov 2025 — 5 school days left" in html
     assert "<style" not in html and "<link" not in html and "class=" not in html
     assert "OL-001" not in html
 
@@ -194,7 +195,7 @@ def test_each_reader_gets_only_the_cases_they_may_see(mail_app, inbox, cases):
     [stranger] = inbox.to("stranger@example.org")
     text, html = parts(stranger)
     assert "OL-001: File the policy grievance at Step 1" in text
-    assert "Union Local must act by Thu 27 Nov 2025 (5 school days left)" in text
+    assert "Union Local: act by Thu 27 Nov 2025 — 5 school days left" in text
     assert "2025-010" not in text + html and "2025-011" not in text + html
     # A steward with no case has nothing to report: no email, nothing recorded.
     assert inbox.to("idle@example.org") == [] and "idle@example.org" not in sent_rows(mail_app)
@@ -232,10 +233,13 @@ def test_changes_are_those_since_the_last_digest(mail_app, inbox, cases):
     # The Step 1 reply moves from Thu Nov 27 to Fri Nov 28: from Fri Nov 21, Mon 24 is closed,
     # Tue 25 (1), Wed 26 (2), Thu 27 (3), Fri 28 (4): 4 school days left, within 5 (through Mon Dec 1).
     assert "OVERDUE" not in text  # 2025-011 is closed
-    assert "Board must act by Fri 28 Nov 2025 (4 school days left)" in text
+    assert "Board: act by Fri 28 Nov 2025 — 4 school days left" in text
     changes = text.split("CHANGED SINCE YOUR LAST DIGEST (2)")[1]
     assert "2025-011: Became abandoned: Deemed abandoned (recorded) (Fri 21 Nov 2025)" in changes
-    assert "2025-010: Step 1 reply from the Superintendent (HR Services): moved from Thu 27 Nov 2025" in changes
+    # The Board's limit: its act-by date is the agreement's, and the digest says both moved (one sentence,
+    # the case page's and the calendar page's).
+    assert ("2025-010: Step 1 reply from the Superintendent (HR Services): The agreement's date and the act-by "
+            "date moved from Thu 27 Nov 2025 to Fri 28 Nov 2025") in " ".join(changes.split())
     assert "The board calendar changed:" in changes
     assert "Case opened" not in changes  # reported yesterday
     assert message["Subject"] == "Grievance deadlines: 0 overdue, 1 due soon, 2 changes"
@@ -245,7 +249,8 @@ def test_changes_are_those_since_the_last_digest(mail_app, inbox, cases):
 def test_the_html_part_escapes_what_it_shows():
     from datetime import datetime, timezone
 
-    item = digests.Item("<b>2025-099</b>", "Reply & <script>alert(1)</script>", "Board", date(2025, 11, 27), 5,
+    item = digests.Item("<b>2025-099</b>", "Reply & <script>alert(1)</script>", "Board",
+                        status_of(None, TODAY, date(2025, 11, 27)),
                         "https://tracker.example.org/cases/1?a=1&b=2")
     digest = digests.Digest(1, "o@example.org", "O", TODAY, 5, datetime.now(timezone.utc), datetime.now(timezone.utc),
                             due_soon=[item])
@@ -372,7 +377,8 @@ def test_the_settings_form_needs_the_csrf_token(mail_app, cases):
 def test_a_long_digest_lists_the_first_hundred_of_a_section_and_counts_the_rest():
     from datetime import datetime, timezone
 
-    items = [digests.Item(number=f"N-{i}", what="Step 1 reply", on=date(2025, 11, 27), days_left=3, party="Board",
+    items = [digests.Item(number=f"N-{i}", what="Step 1 reply", status=status_of(None, TODAY, date(2025, 11, 27)),
+                          party="Board",
                           link=f"http://x/cases/{i}") for i in range(130)]
     digest = digests.Digest(user_id=1, email="officer@example.org", name="Officer", day=date(2025, 11, 20),
                             days_ahead=5, since=datetime.now(timezone.utc), built_at=datetime.now(timezone.utc),

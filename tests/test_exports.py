@@ -145,7 +145,9 @@ def test_the_pdf_holds_the_case_its_deadlines_with_their_arithmetic_and_page_num
     assert "Restore the time; make the teacher whole." in flat
     # The Step 1 reply, moved by the snow day from Thu 27 to Fri 28 Nov, and its arithmetic, line by line.
     assert "Step 1 reply from the Superintendent (HR Services) (33.04 Step One)" in flat
-    assert "Due Fri 28 Nov 2025" in flat and "Party to act Board" in flat and "Status running" in flat
+    # Seen on Thu 20 Nov: Fri 21 is 1, Mon 24 closed, Tue 25 to Fri 28 are 2 to 5 (the presenter's words).
+    assert "Due Fri 28 Nov 2025: 5 school days left." in flat
+    assert "Party to act Board" in flat and "Status 5 school days left" in flat
     assert "10 school days after Thu 2025-11-13 (which never counts) is Fri 2025-11-28." in words
     assert re.search(r"^ *10 +Fri 2025-11-28 +counted: instructional day$", words, re.MULTILINE)
     assert re.search(r"^ *- +Mon 2025-11-24 +closure: weather \(Snow storm\)$", words, re.MULTILINE)
@@ -312,7 +314,8 @@ def test_the_csv_lists_the_dashboards_cases_with_its_filters(app, officer):
     page = officer.get("/dashboard").get_data(as_text=True)
     rows = read_csv(officer.get("/dashboard.csv"))
     assert list(rows[0]) == ["Number", "Kind", "Stage", "Members", "School", "Officer", "Next act-by date",
-                             "Party to act", "Next deadline", "School days left", "Flags"]
+                             "Party to act", "Next deadline", "School days left", "Status", "Agreement's date",
+                             "Flags"]
     numbers = [r["Number"] for r in rows]
     assert numbers == sorted(numbers, key=page.index)  # the dashboard's order
     assert "DEMO-07" not in numbers  # settled

@@ -56,7 +56,7 @@ def test_the_feed_has_one_all_day_event_per_running_deadline_and_no_member_names
     assert reply.decoded("DTSTART") == date(2025, 11, 27) and reply.decoded("DTEND") == date(2025, 11, 28)
     assert reply["DTSTART"].params["VALUE"] == "DATE"
     assert str(reply["UID"]) == f"{filed}-step1_reply-grievance_filed@grievance-tracker"
-    assert "Board must act by Thu 27 Nov 2025" in str(reply["DESCRIPTION"])
+    assert "Board: act by Thu 27 Nov 2025 — 5 school days left (as of Thu 20 Nov 2025)." in str(reply["DESCRIPTION"])
     body = app.test_client().get(url.removeprefix("http://localhost")).get_data(as_text=True)
     for name in ("Zoë", "Côté", "Tremblay", "Nowak"):
         assert name not in body

@@ -8,6 +8,7 @@ Before, 5 failures from anywhere made even the owner's right password answer 429
 was per address."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -112,4 +113,4 @@ def test_guessing_the_current_password_from_a_borrowed_session_is_throttled_too(
                                                     "new_password_again": "a brand new long passphrase"})
     page = held.get_data(as_text=True)
     assert held.status_code == 400 and "Too many failed logins for this account from your address." in page
-    assert 'aria-describedby="current_password-error"' in page
+    assert re.search(r'id="current_password"[^>]*aria-describedby="[^"]*\bcurrent_password-error"', page)

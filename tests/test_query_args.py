@@ -44,7 +44,8 @@ BASELINE = {
 
 
 def _url(app, endpoint: str, case_id: int) -> str:
-    values = {"grievance_id": case_id, "table": "articles", "slug": "amdsb-elementary"}
+    values = {"grievance_id": case_id, "table": "articles", "slug": "amdsb-elementary", "board": "amdsb-elementary",
+              "label": "2025-26"}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     return app.url_map.bind("localhost").build(endpoint, {k: v for k, v in values.items() if k in rule.arguments})
 

@@ -44,9 +44,10 @@ def users():
     return _users_page(error, request.form)
 
 
-def _users_page(error: UserError | None, form, reset_for: int | None = None):
-    """The local's accounts; 400 with the refusal beside the form (or the account's row, for a
-    password reset: reset_for) when there is one."""
+def _users_page(error: UserError | None, form, reset_for: int | None = None, refused_form: str = "add"):
+    """The local's accounts; 400 with the refusal beside the fields of the form that was refused:
+    refused_form is "add", "account" (deactivate, reactivate), "reset" (the password of the account
+    reset_for) or "assign"."""
     with database().transaction() as session:
         people = session.scalars(select(User).where(User.local_id == g.user.local_id).order_by(User.name)).all()
         assignments = session.execute(select(StewardAssignment.user_id, Grievance.number, Grievance.id)
@@ -60,7 +61,7 @@ def _users_page(error: UserError | None, form, reset_for: int | None = None):
         cases_of.setdefault(user_id, []).append((number, grievance_id))
     return render_template("users.html", people=people, pending=pending, cases_of=cases_of, error=error,
                            form=form, roles=ROLES, min_password=accounts.MIN_PASSWORD,
-                           reset_for=reset_for), 400 if error else 200
+                           reset_for=reset_for, refused_form=refused_form), 400 if error else 200
 
 
 @admin.post("/users/<int:user_id>/active")
@@ -75,7 +76,7 @@ def set_active(user_id: int):
     except accounts.NoSuchUser:
         abort(404)  # another local's account is not found, like any other local's object
     except UserError as refused:
-        return _users_page(refused, {})
+        return _users_page(refused, {}, refused_form="account")
     flash(f"{email} reactivated." if active else
           f"{email} deactivated: logged out at their next request; no login, feed links or digests.")
     return redirect(url_for("admin.users"))
@@ -93,7 +94,7 @@ def reset_password(user_id: int):
     except accounts.NoSuchUser:
         abort(404)  # another local's account is not found, like any other local's object
     except UserError as refused:
-        return _users_page(refused, {}, reset_for=user_id)
+        return _users_page(refused, {}, reset_for=user_id, refused_form="reset")
     flash(f"New password set for {email}; every session of the account is logged out.")
     return redirect(url_for("admin.users"))
 
@@ -113,7 +114,7 @@ def assign():
             accounts.assign_steward(session, steward, grievance)
         flash(f"Case {number} assigned to {email}.")
     except UserError as refused:
-        flash(f"Not assigned: {refused}")
+        return _users_page(refused, request.form, refused_form="assign")
     return redirect(url_for("admin.users"))
 
 

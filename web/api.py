@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from glue import database, today
 from models import Board, DeadlineMove, Grievance, GrievanceEvent
-from operations import accounts
+from operations import accounts, calendar_moves
 from operations import calendars as calendar_operations
 from operations import grievances as ops
 from operations.calculator import replay_case
@@ -21,7 +21,8 @@ from school_calendar.explanation import explain
 from workflows.case_format import state_as_dict
 
 from gate import read, read_date, read_json
-from gate.inputs import CalendarDayInput, ClosureInput, CorrectInput, CaseInput, EventInput, NewCaseInput, VoidInput
+from gate.inputs import (CalendarDayInput, ClosureInput, CorrectInput, CaseInput, EventInput, NewCaseInput, ReopenInput,
+                         VoidInput)
 
 from .auth import require
 from .openapi import openapi_document
@@ -180,20 +181,37 @@ def add_day(slug: str):
     return _add_day(slug, read(CalendarDayInput, _json()))
 
 
+@api.post("/boards/<slug>/reopen")
+@require(accounts.may_change_calendars, "Only an administrator changes board calendars.")
+def reopen(slug: str):
+    """Closure days taken back (the schools opened after all): the closure is removed or shortened."""
+    _require_board_of_local(slug)
+    values = read(ReopenInput, _json())
+    with database().transaction() as session:
+        moves = calendar_operations.reopen(session, slug, values.first, values.last_day, by=g.user.email,
+                                           reason=values.reason, today=today())
+        return jsonify({"reopened": {"first": values.first.isoformat(), "last": values.last_day.isoformat()},
+                        **_moved(session, moves)})
+
+
 def _add_day(slug: str, values: CalendarDayInput):
-    """A PA day, school holiday or closure added during the year; running deadlines move. The
-    answer lists the moves of this local's cases only: the board may count for other locals too."""
+    """A PA day, school holiday or closure added during the year; running deadlines move."""
     entry = values.entry()
     with database().transaction() as session:
         moves = calendar_operations.add_day(session, slug, entry, by=g.user.email, reason=values.reason,
                                             today=today())
-        ours = set(session.scalars(accounts.visible(g.user, select(Grievance.id).where(
-            Grievance.id.in_({m.grievance_id for m in moves})))))
-        moved = [_move(m) for m in moves if m.grievance_id in ours]
-    return jsonify({"added": {"first": entry.first.isoformat(), "last": entry.last.isoformat(),
-                              "type": str(entry.type),
-                              "closure_kind": str(entry.closure_kind) if entry.closure_kind else None},
-                    "moved_deadlines": moved}), 201
+        return jsonify({"added": {"first": entry.first.isoformat(), "last": entry.last.isoformat(),
+                                  "type": str(entry.type),
+                                  "closure_kind": str(entry.closure_kind) if entry.closure_kind else None},
+                        **_moved(session, moves)}), 201
+
+
+def _moved(session, moves) -> dict:
+    """The moves of this local's cases, each with both dates in words; the board may count for
+    other locals too, whose moves are only counted."""
+    moved = calendar_moves.moved_deadlines(session, moves, today(), cases=lambda q: accounts.visible(g.user, q))
+    return {"summary": calendar_moves.summary(moved), "moved_deadlines": [m.as_dict() for m in moved.shown],
+            "other_locals_moved": moved.others}
 
 
 def _require_board_of_local(slug: str) -> None:
@@ -235,10 +253,11 @@ def _event(e: GrievanceEvent) -> dict:
 
 
 def _move(m: DeadlineMove) -> dict:
-    return {"grievance_id": m.grievance_id, "deadline": m.deadline_key,
-            "old_due": m.old_due.isoformat() if m.old_due else None,
-            "new_due": m.new_due.isoformat() if m.new_due else None, "reason": m.reason,
-            "moved_at": m.moved_at.isoformat(), "moved_by": m.moved_by}
+    iso = lambda day: day.isoformat() if day else None  # noqa: E731
+    return {"grievance_id": m.grievance_id, "deadline": m.deadline_key, "old_due": iso(m.old_due),
+            "new_due": iso(m.new_due), "old_act_by": iso(m.old_act_by), "new_act_by": iso(m.new_act_by),
+            "words": calendar_moves.move_sentence(m.old_due, m.new_due, m.old_act_by, m.new_act_by),
+            "reason": m.reason, "moved_at": m.moved_at.isoformat(), "moved_by": m.moved_by}
 
 
 # -- parsing ---------------------------------------------------------------------------------

@@ -10,29 +10,34 @@ from pathlib import Path
 
 from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, send_file,
                    url_for)
+from markupsafe import Markup
 from sqlalchemy import select
 
-from gate import read
-from gate.fields import DATE_DETAILS
+from gate import InputError, read
+from gate.errors import Problem
+from gate.fields import DATE_DETAILS, FIXES, label
 from gate.inputs import EventInput, NewCaseInput, VoidInput
 from glue import database, documents_store, today
 from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, User
 from operations import accounts
 from operations import documents as document_operations
 from operations import grievances as ops
+from operations.deadline_status import deadline_status, in_act_by_order
 from operations.inputs import new_case as new_case_of
+from operations.timeline_svg import Move, timeline_svg
 from school_calendar.errors import UserError
 from workflows.case_format import changes_between, explain_deadline
 
 from .auth import require
+from .presenters import long_date
 
 cases = Blueprint("cases", __name__, url_prefix="/cases")
 DATE_FIELDS = DATE_DETAILS
-DETAIL_LABELS = {
-    "limit": "Time limit extended", "new_due": "New last day agreed in writing", "appointee": "Appointee named",
-    "chair": "Chairperson", "hearing_date": "First hearing date", "outcome": "Outcome", "mediator": "Mediator",
-    "mediation_by": "Mediation to take place by", "step": "Step omitted",
-}
+# 33.03, 33.04: what a grievance must contain, and how to give it.
+CONTENTS = {"members": "Name the teacher(s) involved, one a line.",
+            "clauses": "Name the clauses or other language alleged to be violated.",
+            "description": "Describe the alleged violation and its facts.",
+            "remedy": "Say what relief or remedy is sought."}
 OUTCOMES = ("allowed", "allowed in part", "dismissed")
 STEPS = (("complaint", "Complaint procedure (33.03)"), ("step_1", "Step 1"), ("step_2", "Step 2"))
 
@@ -64,23 +69,45 @@ def show_case(grievance_id: int):
         moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == grievance.id)).all()
         documents = session.scalars(select(Document).where(Document.grievance_id == grievance.id)).all()
         officer = session.scalar(select(User.name).where(User.id == grievance.officer_id)) if grievance.officer_id else None
-    running = [(d, explain_deadline(d, calendar)) for d in state.deadlines if d.is_open]
+    # Issue 12 (one status, one wording): by date to act by, each worded by operations/deadline_status.py.
+    running = [(d, explain_deadline(d, calendar), deadline_status(d, calendar, today()))
+               for d in in_act_by_order(state.deadlines) if d.is_open]
     ended = [d for d in state.deadlines if not d.is_open]
     return render_template("case.html", g_=grievance, state=state, rules=rules, running=running, ended=ended,
                            timeline=_timeline(events, moves, rules), documents=_by_event(documents),
-                           officer=officer, may_record=accounts.may_record(g.user), today=today())
+                           officer=officer, may_record=accounts.may_record(g.user), today=today(),
+                           pictures=_pictures(grievance.number, state, rules, calendar, moves))
+
+
+def _pictures(number, state, rules, calendar, moves) -> dict[str, Markup]:
+    """The case drawn (operations/timeline_svg.py, which escapes every text) twice: 880 wide for a
+    screen, 360 for a phone, each one unit to a CSS pixel at its size; site.css shows one."""
+    moved = [Move(m.deadline_key, m.old_due, m.new_due, m.reason) for m in moves]
+    return {size: Markup(timeline_svg(state, rules, calendar, today(), number=number, moves=moved, width=width,
+                                      id_prefix=f"case-timeline-{size}"))
+            for size, width in (("wide", 880), ("narrow", 360))}
 
 
 def _timeline(events, moves, rules) -> list[dict]:
     voided = {e.voids_event_id: e for e in events if e.voids_event_id}
+    by_id = {e.id: e for e in events}
     items = [{"on": e.occurred_on, "kind": "event", "e": e, "details": json.loads(e.details),
               "label": "Correction" if e.type == "void" else rules.events[e.type].label,
-              "clause": "" if e.type == "void" else rules.events[e.type].clause, "voided_by": voided.get(e.id)}
+              "clause": "" if e.type == "void" else rules.events[e.type].clause, "voided_by": voided.get(e.id),
+              "voids": _voids_words(by_id.get(e.voids_event_id), rules) if e.type == "void" else ""}
              for e in events]
     items += [{"on": m.moved_at.date(), "kind": "move", "m": m,
                "label": rules.limits[m.deadline_key].label if m.deadline_key in rules.limits else m.deadline_key}
               for m in moves]
     return sorted(items, key=lambda item: (item["on"], item["kind"] == "move"))
+
+
+def _voids_words(event, rules) -> str:
+    """What a correction voids, as a person names it: "voids 'Step 1 reply …' of Thu 20 Nov 2025"."""
+    if event is None:
+        return "voids an event"
+    name = rules.events[event.type].label if event.type in rules.events else event.type
+    return f"voids '{name}' of {long_date(event.occurred_on)}"
 
 
 def _by_event(documents) -> dict[int, list]:
@@ -96,29 +123,29 @@ def _by_event(documents) -> dict[int, list]:
 @require(accounts.may_record)
 def record(grievance_id: int, event_type: str):
     form = request.form if request.method == "POST" else {}
-    preview, error = None, None
+    preview, refused = None, None
     if request.method == "POST" and form.get("action") == "record":
         try:
             return _record(grievance_id, _event_values(form, event_type, _event_rule(grievance_id, event_type).details))
-        except UserError as refused:
-            error = refused
+        except UserError as error:
+            refused = error
     with database().transaction() as session:
         grievance = _visible_case(session, grievance_id)
         rules = ops.rules_named(grievance.ruleset)
         rule = rules.events.get(event_type) or abort(404)
         running = [d for d in ops.case_state(session, grievance, today()).deadlines if d.is_open]
-        if request.method == "POST" and not error:
+        if request.method == "POST" and not refused:
             try:
                 values = _event_values(form, event_type, rule.details)
                 before, after = ops.preview_event(session, grievance.id, type=event_type,
                                                   occurred_on=values.occurred_on, details=values.details, today=today())
                 calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == grievance.board_id)))
                 preview = changes_between(before, after, rules, calendar)
-            except UserError as refused:
-                error = refused
-    return render_template("record.html", g_=grievance, rule=rule, form=form, preview=preview, error=error,
-                           running=running, labels=DETAIL_LABELS, outcomes=OUTCOMES, steps=STEPS,
-                           date_fields=DATE_FIELDS, today=today()), 400 if error else 200
+            except UserError as error:
+                refused = error
+    return render_template("record.html", g_=grievance, rule=rule, form=form, preview=preview, error=refused,
+                           running=running, outcomes=OUTCOMES, steps=STEPS, date_fields=DATE_FIELDS,
+                           today=today()), 400 if refused else 200
 
 
 def _event_rule(grievance_id: int, event_type: str):
@@ -144,11 +171,26 @@ def _record(grievance_id: int, values: EventInput):
 
 
 def _event_values(form, event_type: str, detail_names) -> EventInput:
-    """The form through the gate, as the API's body goes (gate.inputs.EventInput)."""
-    return read(EventInput, {
-        "type": event_type, "occurred_on": form.get("occurred_on", ""), "document": _upload_name(),
-        "details": {name: form[name].strip() for name in detail_names if (form.get(name) or "").strip()},
-        "version": _int(form.get("version"))})
+    """The form through the gate, as the API's body goes (gate.inputs.EventInput), and every detail the
+    procedure asks of this event (the engine would refuse the first one missing): every problem at once.
+    An empty box is a field not given: "Date it happened is required", not "'' is not a date"."""
+    details = {name: form[name].strip() for name in detail_names if (form.get(name) or "").strip()}
+    missing = [Problem(f"details.{name}", "is required.", FIXES.get(name, f"Give {label(name)}."))
+               for name in detail_names if name not in details]
+    try:
+        values = read(EventInput, _given({"type": event_type, "occurred_on": form.get("occurred_on", ""),
+                                          "document": _upload_name(), "details": details,
+                                          "version": _int(form.get("version"))}))
+    except InputError as refused:
+        raise InputError(refused.problems + missing) from None
+    if missing:
+        raise InputError(missing)
+    return values
+
+
+def _given(data: dict) -> dict:
+    """The form's values without the empty ones, which the gate then reads as missing."""
+    return {name: value for name, value in data.items() if value not in ("", None)}
 
 
 def _upload_name() -> str:
@@ -206,32 +248,44 @@ def download(document_id: int):
 @cases.route("/new", methods=["GET", "POST"])
 @require(accounts.may_open_cases)
 def new_case():
-    error = None
+    refused = None
     rules = ops.rules_named(current_app.config["DEFAULT_RULESET"])
     with database().transaction() as session:
         officers = session.execute(select(User.id, User.name).where(
             User.local_id == g.user.local_id, User.role.in_(("admin", "officer"))).order_by(User.name)).all()
     if request.method == "POST":
-        form = request.form
         try:
-            values = read(NewCaseInput, {
-                **{name: form.get(name, "") for name in ("number", "kind", "first_event_on", "school", "clauses",
-                                                         "description", "remedy")},
-                "members": [line.strip() for line in form.get("members", "").splitlines() if line.strip()]})
+            values = _new_case_values(request.form)
             case = new_case_of(values, local=g.user.local.slug if g.user.local else current_app.config["DEFAULT_LOCAL"],
-                            default_board=current_app.config["DEFAULT_BOARD"], default_ruleset=rules.id)
-            _require_contents(case)
-            officer_id = _officer(form.get("officer_id"), officers)
+                               default_board=current_app.config["DEFAULT_BOARD"], default_ruleset=rules.id)
+            officer_id = _officer(request.form.get("officer_id"), officers)
             with database().transaction() as session:
                 grievance = ops.open_case(session, case, by=g.user.email, today=today())
                 grievance.officer_id = officer_id
                 new_id = grievance.id
             flash(f"Case {case.number} opened.")
             return redirect(url_for("cases.show_case", grievance_id=new_id))
-        except UserError as refused:
-            error = refused
-    return render_template("new_case.html", rules=rules, officers=officers, form=request.form, error=error), \
-        (400 if error else 200)
+        except UserError as error:
+            refused = error
+    return render_template("new_case.html", rules=rules, officers=officers, form=request.form, error=refused), \
+        (400 if refused else 200)
+
+
+def _new_case_values(form) -> NewCaseInput:
+    """The form through the gate (gate.inputs.NewCaseInput) and what 33.04 asks of a grievance, every
+    problem of both at once; the members box holds one member a line."""
+    data = _given({**{name: form.get(name, "") for name in ("number", "kind", "first_event_on", "school", "clauses",
+                                                            "description", "remedy")},
+                   "members": [line.strip() for line in form.get("members", "").splitlines() if line.strip()]})
+    missing = [Problem(name, "is required (33.04).", fix) for name, fix in CONTENTS.items()
+               if not (data.get(name) and str(data[name]).strip())]
+    try:
+        values = read(NewCaseInput, data)
+    except InputError as refused:
+        raise InputError(refused.problems + [p for p in missing if not refused.for_field(p.field)]) from None
+    if missing:
+        raise InputError(missing)
+    return values
 
 
 def _officer(text, officers) -> int:
@@ -244,16 +298,6 @@ def _officer(text, officers) -> int:
         raise UserError("That officer is not one of your local's officers.", field="officer_id",
                         fix="Choose an officer from the list.")
     return chosen
-
-
-def _require_contents(case: ops.NewCase) -> None:
-    """33.03/33.04: a grievance names the teacher(s), the facts, the clauses and the remedy."""
-    for field, value, fix in (("members", case.members, "Name the teacher(s) involved, one a line."),
-                              ("description", case.description, "Describe the alleged violation and its facts."),
-                              ("clauses", case.clauses, "Name the clauses or other language alleged to be violated."),
-                              ("remedy", case.remedy, "Say what relief or remedy is sought.")):
-        if not value:
-            raise UserError(f"'{field}' is required (33.04).", field=field, fix=fix)
 
 
 def _int(text) -> int | None:

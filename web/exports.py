@@ -23,18 +23,20 @@ from operations import exports as export_operations
 from operations.inputs import board_context
 from operations import feeds as feed_operations
 from operations import grievances as ops
+from operations.deadline_status import flag_codes_in_order, next_statuses
 from school_calendar.errors import UserError
 
 from . import query_args
 from .auth import require
 from .cases import _visible_case
-from .dashboard import _board_slug, _filtered, chosen_filters
-from .presenters import FLAG_ORDER, FLAG_WORDS, PARTY_WORDS, school_days_left
+from .dashboard import _filtered, chosen_filters
+from .presenters import FLAG_WORDS, PARTY_WORDS
 
 exports = Blueprint("exports", __name__)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADERS = ("Number", "Kind", "Stage", "Members", "School", "Officer", "Next act-by date", "Party to act",
-               "Next deadline", "School days left", "Flags")
+               "Next deadline", "School days left", "Status", "Agreement's date", "Flags")
+CSV_CHUNK = 500  # cases worded at a time: one query for their deadlines, within what SQLite can bind
 
 
 def init_app(app: Flask) -> None:
@@ -132,7 +134,8 @@ def import_case():
 
 @exports.get("/dashboard.csv")
 def dashboard_csv():
-    """The open cases the dashboard shows with the same filters (every page of them)."""
+    """The open cases the dashboard shows with the same filters (every page of them), each next
+    date to act by worded as the dashboard words it (operations/deadline_status.py)."""
     chosen = chosen_filters()
     now = today()
     out = io.StringIO()
@@ -142,26 +145,29 @@ def dashboard_csv():
         query = _filtered(accounts.visible(g.user, select(Grievance, User.name)
                                            .outerjoin(User, User.id == Grievance.officer_id)
                                            .where(Grievance.is_open.is_(True))), chosen)
-        for grievance, officer in session.execute(query.order_by(Grievance.next_act_by.is_(None),
-                                                                  Grievance.next_act_by, Grievance.id)):
-            writer.writerow(_csv_row(session, grievance, officer, now))
+        rows = session.execute(query.order_by(Grievance.next_act_by.is_(None), Grievance.next_act_by, Grievance.id))
+        for chunk in rows.partitions(CSV_CHUNK):
+            statuses = next_statuses(session, [grievance for grievance, _ in chunk], now)
+            writer.writerows(_csv_row(grievance, officer, statuses[grievance.id]) for grievance, officer in chunk)
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="cases-{now.isoformat()}.csv"'
     return response
 
 
-def _csv_row(session, grievance: Grievance, officer: str | None, now) -> list:
+def _csv_row(grievance: Grievance, officer: str | None, status) -> list:
+    """One case. "School days left": negative once passed (minus the school days ago); blank when
+    uncountable. "Agreement's date": only where the act-by (safe) date is earlier."""
     rules = ops.rules_named(grievance.ruleset)
-    calendar = ops.calendar_for(session, _board_slug(session, grievance.board_id))
     limit = rules.limits.get(grievance.next_deadline_key or "")
-    left = school_days_left(calendar, now, grievance.next_act_by)
-    flags = sorted(grievance.flag_codes.split(), key=lambda c: FLAG_ORDER.index(c) if c in FLAG_ORDER else 99)
+    left = status.school_days_left if status else None
+    agreement = status.due.isoformat() if status and status.safe_note and status.due else ""
     text = [grievance.number, rules.kinds[grievance.kind].label, rules.stages[grievance.stage].label,
             "; ".join(grievance.members.splitlines()), grievance.school, officer or "",
             grievance.next_act_by.isoformat() if grievance.next_act_by else "",
             PARTY_WORDS.get(grievance.next_party, "") if grievance.next_party else "", limit.label if limit else ""]
-    return [safe_cell(v) for v in text] + ["" if left is None else left,
-                                           safe_cell("; ".join(FLAG_WORDS.get(c, c) for c in flags))]
+    return ([safe_cell(v) for v in text] + ["" if left is None else left]
+            + [safe_cell(status.words if status else "no time limit running"), agreement,
+               safe_cell("; ".join(FLAG_WORDS.get(c, c) for c in flag_codes_in_order(grievance.flag_codes)))])
 
 
 def safe_cell(text: str) -> str:
@@ -179,8 +185,8 @@ def feed(token: str):
         if user is None:
             abort(404)
         body = feed_operations.feed_calendar(
-            session, user, case_url=lambda grievance_id: url_for("cases.show_case", grievance_id=grievance_id,
-                                                                 _external=True))
+            session, user, today=today(),
+            case_url=lambda grievance_id: url_for("cases.show_case", grievance_id=grievance_id, _external=True))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="grievance-deadlines.ics"'
     response.headers["Cache-Control"] = "no-store"  # calendar apps fetch it again each time; no copy is kept

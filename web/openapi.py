@@ -10,13 +10,14 @@ from functools import lru_cache
 from pydantic.json_schema import models_json_schema
 
 from gate.inputs import (CalendarDayInput, CaseInput, ClosureInput, CorrectInput, EventInput, NewCaseInput,
-                         VoidInput)
+                         ReopenInput, VoidInput)
 
 # The request bodies, by the name the document gives them.
 INPUTS = {"NewGrievance": NewCaseInput, "NewEvent": EventInput, "Void": VoidInput, "Correction": CorrectInput,
-          "Closure": ClosureInput, "NewDay": CalendarDayInput, "Case": CaseInput}
+          "Closure": ClosureInput, "NewDay": CalendarDayInput, "Reopening": ReopenInput, "Case": CaseInput}
 
 DATE = {"type": "string", "format": "date"}
+CHANGE_RESULT = {"$ref": "#/components/schemas/ChangeResult"}
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -114,7 +115,7 @@ def openapi_document() -> dict:
                                     "running deadlines move and the moves are returned",
                          "parameters": [PATH_BOARD],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewDay"})},
-                         "responses": _responses("The day and the deadlines it moved", {"type": "object"}, "201",
+                         "responses": _responses("The day and the deadlines it moved", CHANGE_RESULT, "201",
                                                  writes=True)}},
             "/api/boards/{slug}/schooldays": {
                 "get": {"summary": "The Nth counted day after a date, with every day explained",
@@ -125,7 +126,15 @@ def openapi_document() -> dict:
                 "post": {"summary": "Add a closure; running deadlines move and the moves are returned",
                          "parameters": [PATH_BOARD],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Closure"})},
-                         "responses": _responses("The closure and the deadlines it moved", {"type": "object"}, "201",
+                         "responses": _responses("The closure and the deadlines it moved", CHANGE_RESULT, "201",
+                                                 writes=True)}},
+            "/api/boards/{slug}/reopen": {
+                "post": {"summary": "Take closure days back (the schools opened after all): the closure that holds "
+                                    "them is removed or shortened, logged with the reason; every deadline counted "
+                                    "across them is recomputed and the moves are returned",
+                         "parameters": [PATH_BOARD],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Reopening"})},
+                         "responses": _responses("The days reopened and the deadlines it moved", CHANGE_RESULT,
                                                  writes=True)}},
             "/api/session": {"get": {"summary": "Who is logged in, and the CSRF token to send as X-CSRF-Token",
                                      "responses": _responses("The session", {"type": "object", "properties": {
@@ -157,6 +166,22 @@ def _schemas() -> dict:
             "safe_due": {"type": ["string", "null"]}, "act_by": {"type": ["string", "null"]},
             "consequence_text": text, "interpretation": {"type": ["string", "null"]},
             "explanation": {"type": ["object", "null"]}}},
+        "MovedDeadline": {"type": "object", "properties": {
+            "grievance_id": {"type": "integer"}, "number": text, "local": text, "deadline": text, "label": text,
+            "clause": text, "old_due": {"type": ["string", "null"]}, "new_due": {"type": ["string", "null"]},
+            "old_act_by": {"type": ["string", "null"]}, "new_act_by": {"type": ["string", "null"]},
+            "due_moved": {"type": "boolean"}, "act_by_moved": {"type": "boolean"},
+            "words": {**text, "description": "Which date moved, from what to what, and which did not"},
+            "status": {**text, "description": "The new act-by date as of today, in school days"},
+            "safe_note": {**text, "description": "Where the act-by (safe) date is earlier than the agreement's"},
+            "reason": text, "moved_at": {"type": ["string", "null"]}, "moved_by": text}},
+        "ChangeResult": {"type": "object", "required": ["summary", "moved_deadlines", "other_locals_moved"],
+                         "properties": {
+            "summary": text,
+            "moved_deadlines": {"type": "array", "items": {"$ref": "#/components/schemas/MovedDeadline"},
+                                "description": "Every deadline of your local's cases the change moved, with the "
+                                               "agreement's date and the act-by (safe) date, before and after"},
+            "other_locals_moved": {"type": "integer", "description": "Moves in other locals' cases: counted only"}}},
         "Grievance": {"allOf": [{"$ref": "#/components/schemas/Summary"}, {"type": "object", "properties": {
             "deadlines": {"type": "array", "items": {"$ref": "#/components/schemas/Deadline"}},
             "flags": {"type": "array"}, "events": {"type": "array"}, "allowed_events": {"type": "array"},

@@ -145,6 +145,7 @@ ARGUMENTS: dict[str, dict[str, Argument]] = {
                          "unit": one_of("Unit", UNITS, "school-days")},
     # The JSON API's views (web/api.py) parse these again; declared here, as /api/openapi.json
     # documents them, so that what they parse is already known to fit.
+    "calendars.school_year": {"change": record_id("Calendar change")},  # a change's result: what it moved
     "api.list_grievances": {"open": one_of("Open or closed", ("1", "0", "all"), "1"),
                             "flag": one_of("Flag", FLAG_ORDER), "limit": whole_number("Limit", 0, 500, 50)},
     "api.board_days": {"from": iso_date("From"), "to": iso_date("To")},
@@ -155,10 +156,10 @@ ARGUMENTS: dict[str, dict[str, Argument]] = {
     **{endpoint: {} for endpoint in (
         "static", "auth.login", "auth.logout", "auth.api_session", "auth.forgot_password", "auth.reset_password",
         "admin.reset_password", "settings.change_password", "calendars.calendar_index",
-        "calendars.school_year", "calendars.change_school_year", "cases.show_case", "cases.record", "cases.void",
+        "calendars.change_school_year", "calendars.reopen", "cases.show_case", "cases.record", "cases.void",
         "cases.attach", "cases.download", "cases.new_case", "exports.history_json", "exports.import_case",
         "exports.feeds", "exports.feed", "admin.users", "admin.set_active", "admin.assign", "settings.settings",
-        "api.openapi", "api.boards", "api.add_closure", "api.add_day", "api.open_grievance", "api.show_grievance",
+        "api.openapi", "api.boards", "api.add_closure", "api.add_day", "api.reopen", "api.open_grievance", "api.show_grievance",
         "api.record_event", "api.void_event", "api.correct_event", "api.replay")},
 }
 

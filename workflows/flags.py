@@ -30,7 +30,7 @@ def _deadline_flags(d: Deadline, state: CaseState, rules: RuleSet, calendar: Boa
         yield from _overdue_flags(d, state, rules)
     elif d.status == "running" and d.act_by:
         left = _school_days_left(calendar, today, d.act_by)
-        if left is not None and left < 0:
+        if d.act_by < today:  # not left < 0: seen on a Sunday, a Friday date counts 0 days away (issue 12)
             yield Flag("due_soon", d.rule.clause,
                        f"{d.rule.label}: the safe date, {d.act_by:%a %d %b %Y}, has passed; on the agreement's "
                        f"reading the last day is {d.due:%a %d %b %Y}. {WHO[d.party].capitalize()} should act now.",

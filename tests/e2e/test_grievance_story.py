@@ -26,14 +26,14 @@ def test_an_admin_takes_a_policy_grievance_through_step_2_and_a_strike_moves_its
 
     # The local opens a policy grievance: the circumstances came to its attention Mon 2025-11-10.
     page.get_by_role("link", name="New case").click()
-    page.get_by_label("Kind").select_option("policy")
+    page.get_by_label("Kind of grievance").select_option("policy")
     page.get_by_label("Grievance number").fill(CASE)
-    page.get_by_label("Date the teacher became aware").fill("2025-11-10")
-    page.get_by_label("Teacher(s) involved").fill("All teachers (policy)")
+    page.get_by_label("Date of the first event").fill("2025-11-10")
+    page.get_by_label("Member(s)").fill("All teachers (policy)")
     page.get_by_label("School", exact=True).fill("Board-wide")
-    page.get_by_label("Clauses or language alleged to be violated").fill("12.06 Preparation time")
-    page.get_by_label("Description of the alleged violation").fill("Preparation time cut at every school.")
-    page.get_by_label("Relief or remedy sought").fill("Restore the preparation time.")
+    page.get_by_label("Clauses", exact=True).fill("12.06 Preparation time")
+    page.get_by_label("Description", exact=True).fill("Preparation time cut at every school.")
+    page.get_by_label("Remedy sought").fill("Restore the preparation time.")
     page.get_by_role("button", name="Open the case").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Case {CASE}")
     expect(page.get_by_role("status")).to_contain_text(f"Case {CASE} opened.")
@@ -80,13 +80,17 @@ def test_an_admin_takes_a_policy_grievance_through_step_2_and_a_strike_moves_its
     form.get_by_label("Name").fill("ETFO strike")
     form.get_by_label("Reason for the change").fill("Board notice of school closures, 2025-11-20")
     form.get_by_role("button", name="Preview", exact=True).click()
-    move = page.locator("table.moves tbody tr").filter(has_text=CASE).filter(has_text=STEP2_REPLY)
+    # The Director's reply is the Board's limit: its act-by date is the agreement's date.
+    move = page.locator("#change .preview li").filter(has_text=CASE).filter(has_text=STEP2_REPLY)
     expect(move).to_have_count(1)
-    expect(move.locator("td").nth(2)).to_have_text("Thu 04 Dec 2025")
-    expect(move.locator("td").nth(3)).to_have_text("Mon 08 Dec 2025")
+    expect(move).to_contain_text("The agreement's date and the act-by date would move from Thu 04 Dec 2025 to "
+                                 "Mon 08 Dec 2025 (later).")
     expect(page.locator("#change .preview")).to_contain_text("Nothing is saved yet.")
     form.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Added closure (strike) on 2025-11-24 to 2025-11-25.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Added closure (strike) from Mon 24 Nov 2025 to Tue 25 Nov 2025.")
+    expect(page.locator("#result li").filter(has_text=CASE)).to_contain_text(
+        "moved from Thu 04 Dec 2025 to Mon 08 Dec 2025")
     strike_day = page.locator('td:has(time[datetime="2025-11-24"])')
     expect(strike_day).to_have_class("day-closure not-counted")
 
@@ -97,7 +101,8 @@ def test_an_admin_takes_a_policy_grievance_through_step_2_and_a_strike_moves_its
     expect(running(page, STEP2_REPLY)).to_contain_text("Mon 08 Dec 2025")
     moved = page.locator("ol.timeline li.move")
     expect(moved).to_have_count(1)
-    expect(moved).to_contain_text(f"Deadline moved: {STEP2_REPLY} from Thu 04 Dec 2025 to Mon 08 Dec 2025.")
+    expect(moved).to_contain_text(f"Deadline moved by a change to the board calendar: {STEP2_REPLY}. The agreement's "
+                                  "date and the act-by date moved from Thu 04 Dec 2025 to Mon 08 Dec 2025 (later).")
     expect(moved).to_contain_text("Board notice of school closures, 2025-11-20")
 
 
