@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from school_calendar.errors import UserError
 from workflows.case_format import ruleset_name
+from workflows.clauses import canonical
 
 # How long each free-text field may be. VARCHAR(n) columns hold no more (PostgreSQL refuses a longer
 # value); TEXT columns would, but a 1 MB member name would fill every list and digest.
@@ -121,6 +122,10 @@ def _known_ruleset(name: str) -> str:
 
 
 RulesetName = Annotated[str, Field(strict=True), StringConstraints(max_length=64), AfterValidator(_known_ruleset)]
+# Clauses as references the tool reads ("Art. 12.06 (prep time)" -> "12.06 — Prep time"), one a line;
+# other language a grievance names is kept as written (workflows/clauses.py).
+Clauses = Annotated[str, Field(strict=True), StringConstraints(strip_whitespace=True, max_length=LIMITS["clauses"]),
+                    AfterValidator(canonical)]
 Members = Annotated[list[required("members")], Field(max_length=MAX_MEMBERS)]
 
 

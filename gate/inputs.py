@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from school_calendar.days import ClosureKind, DayType
 from school_calendar.school_year import CalendarEntry
 
-from .fields import (MAX_DETAILS, MAX_EVENTS, BoardSlug, Id, IsoDate, Members, RulesetName, Version,
+from .fields import (MAX_DETAILS, MAX_EVENTS, BoardSlug, Clauses, Id, IsoDate, Members, RulesetName, Version,
                      details_value, required, text)
 
 
@@ -64,7 +64,7 @@ class NewCaseInput(Input):
     first_event_on: IsoDate
     members: Members = ()
     school: text("school") = ""
-    clauses: text("clauses") = ""
+    clauses: Clauses = ""
     description: text("description") = ""
     remedy: text("remedy") = ""
     board: BoardSlug | None = None
@@ -256,7 +256,7 @@ class ExportedCase(BaseModel):
     ruleset: RulesetName
     members: Members | required("description") = ()
     school: text("school") = ""
-    clauses: text("clauses") = ""
+    clauses: Clauses = ""
     description: text("description") = ""
     remedy: text("remedy") = ""
     officer: text("recorded_by") | None = None

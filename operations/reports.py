@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import Board, DeadlineRecord, Grievance, GrievanceEvent, SchoolYearRecord, User
 from school_calendar.errors import UserError
+from workflows.clauses import ClauseRef, Unreadable, parse_clauses
 
 from . import accounts
 from . import grievances as grievance_operations
@@ -45,7 +46,6 @@ NO_SCHOOL = "(no school given)"
 NO_CLAUSE = "(no clause given)"
 _LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 _ARTICLE = re.compile(r"^(?:art(?:icle)?\.?\s*)?(\d+)", re.IGNORECASE)
-_CLAUSE_SEPARATORS = re.compile(r"[,;]")
 
 
 # -- the period ----------------------------------------------------------------------
@@ -244,29 +244,32 @@ def _articles(source: _Source) -> Table:
     counts: dict[str, int] = {}
     order: dict[str, tuple] = {}
     for case in source.cases:
-        articles = {_article(clause) for clause in _clauses(case.clauses)} or {None}
+        articles = {item.article if isinstance(item, ClauseRef) else None for item in parse_clauses(case.clauses)} \
+            or {None}
         for article in articles:
             label = f"Article {article}" if article is not None else NO_ARTICLE
             counts[label] = counts.get(label, 0) + 1
             order[label] = (article is None, article or 0)
     rows = sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))
     return Table("articles", "Cases by article of the collective agreement", ("Article", "Cases"), rows,
-                 "The article is the number before the first dot of each clause (12.06 is Article 12). "
-                 "A case naming several articles counts once under each.")
+                 "The article of each clause reference (12.06 b is Article 12; workflows/clauses.py reads "
+                 "them). A case naming several articles counts once under each.")
 
 
 def _clauses_table(source: _Source) -> Table:
     counts: dict[str, int] = {}
     shown: dict[str, str] = {}
     for case in source.cases:
-        clauses = {_clause_key(c): c for c in _clauses(case.clauses)} or {NO_CLAUSE.lower(): NO_CLAUSE}
-        for key, text in clauses.items():
+        items = parse_clauses(case.clauses)
+        clauses = {_clause_key(item): item for item in items} or {NO_CLAUSE.lower(): None}
+        for key, item in clauses.items():
             counts[key] = counts.get(key, 0) + 1
-            shown.setdefault(key, text)
+            if not shown.get(key) or (isinstance(item, ClauseRef) and item.title and shown[key] == item.key):
+                shown[key] = item.text() if item is not None else NO_CLAUSE  # the first title seen names it
     rows = [(shown[key], n) for key, n in sorted(counts.items(), key=lambda item: (-item[1], _natural(shown[item[0]])))]
     return Table("clauses", "Cases by clause", ("Clause", "Cases"), rows,
-                 "Clauses as written on the grievances, split at commas and semicolons. "
-                 "A case naming several clauses counts once under each.")
+                 "By clause reference (12.06, 12.06 b, Art. 12.06 and 12.06 Preparation time are one clause); "
+                 "other language named on a grievance as written. A case naming several counts once under each.")
 
 
 def _schools(source: _Source) -> Table:
@@ -363,12 +366,9 @@ TABLE_NAMES = tuple(_BUILDERS)
 
 # -- what each case says ------------------------------------------------------------------------
 
-def _clauses(text: str) -> list[str]:
-    return [" ".join(part.split()) for part in _CLAUSE_SEPARATORS.split(text or "") if part.strip()]
-
-
-def _clause_key(clause: str) -> str:
-    return " ".join(clause.lower().split())
+def _clause_key(item: ClauseRef | Unreadable) -> str:
+    """A reference groups by its key; other language by its words, case and spacing aside."""
+    return item.key if isinstance(item, ClauseRef) else " ".join(item.written.casefold().split())
 
 
 def _article(clause: str) -> int | None:
