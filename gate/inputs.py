@@ -70,6 +70,8 @@ class NewCaseInput(Input):
     board: BoardSlug | None = None
     ruleset: RulesetName | None = None
     document: text("document") = ""
+    # Issue 13, item 7: a first event in a school year with no calendar loaded is opened only when confirmed.
+    confirm_uncounted: bool = Field(default=False, strict=True)
 
     _board = field_validator("board", mode="after")(_board_of_local)
 
@@ -82,6 +84,8 @@ class EventInput(Input):
     details: dict[str, str] = Field(default_factory=dict)
     document: text("document") = ""
     version: Version | None = None
+    # Issue 13, item 7: an event in a school year with no calendar loaded is recorded only when confirmed.
+    confirm_uncounted: bool = Field(default=False, strict=True)
 
     _details = field_validator("details", mode="before")(_details)
 
@@ -103,6 +107,36 @@ class CorrectInput(Input):
         return None if value is None else _details(value)
 
 
+def _last_day(last: date | None, info: ValidationInfo, fix: str) -> date | None:
+    """A range's last day: not before its first, and within a year of it (one school year)."""
+    first = info.data.get("first")
+    if last is not None and first is not None and not 0 <= (last - first).days <= 366:
+        raise ValueError(f"is {last}, before the first day ({first}) or more than a year after it: {fix}")
+    return last
+
+
+class FactsInput(Input):
+    """A case's facts corrected (issue 13), from the case page or POST /api/grievances/ID/facts: only the
+    fields given change; the events' dates, the stage and the deadlines are not here, so never edited."""
+
+    number: required("number") | None = None
+    members: Members | None = None
+    school: text("school") | None = None
+    clauses: Clauses | None = None
+    description: text("description") | None = None
+    remedy: text("remedy") | None = None
+    officer_id: Id | None = None
+    reason: required("reason")
+    version: Version | None = None
+
+
+class NoteInput(Input):
+    """A note on a case, or on one of its events (event_id); the author is the login."""
+
+    text: required("note")
+    event_id: Id | None = None
+
+
 DAY_TYPES = ("pa day", "split day", "school holiday", "closure")
 
 
@@ -119,11 +153,7 @@ class CalendarDayInput(Input):
     @field_validator("last", mode="after")
     @classmethod
     def _after_first(cls, last, info: ValidationInfo):
-        first = info.data.get("first")
-        if last is not None and first is not None and not 0 <= (last - first).days <= 366:
-            raise ValueError(f"is {last}, before the first day ({first}) or more than a year after it: "
-                             "give the last day of the same school year")
-        return last
+        return _last_day(last, info, "give the last day of the same school year")
 
     @field_validator("closure_kind", mode="after")
     @classmethod
@@ -166,11 +196,7 @@ class ReopenInput(Input):
     @field_validator("last", mode="after")
     @classmethod
     def _not_before_first(cls, last, info: ValidationInfo):
-        first = info.data.get("first")
-        if last is not None and first is not None and not 0 <= (last - first).days <= 366:
-            raise ValueError(f"is {last}, before the first day ({first}) or more than a year after it: "
-                             "give the last day the schools opened on, in the same closure")
-        return last
+        return _last_day(last, info, "give the last day the schools opened on, in the same closure")
 
     @property
     def last_day(self) -> date:
@@ -248,6 +274,24 @@ class ExportedMove(BaseModel):
     moved_by: text("recorded_by") = ""
 
 
+class ExportedEdit(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    field: Literal["number", "members", "school", "clauses", "description", "remedy", "officer"]
+    old_value: text("description") = ""
+    new_value: text("description") = ""
+    reason: required("reason")
+    edited_by: text("recorded_by") = ""
+    edited_at: text("name") | None = None
+
+
+class ExportedNote(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    text: required("note")
+    event_seq: Id | None = None
+    written_by: text("recorded_by") = ""
+    written_at: text("name") | None = None
+
+
 class ExportedCase(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     number: required("number")
@@ -275,3 +319,5 @@ class CaseImport(BaseModel):
     case: ExportedCase
     events: list[ExportedEvent] = Field(min_length=1, max_length=MAX_EVENTS)
     deadline_moves: list[ExportedMove] = Field(default_factory=list, max_length=10 * MAX_EVENTS)
+    fact_changes: list[ExportedEdit] = Field(default_factory=list, max_length=MAX_EVENTS)
+    notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_EVENTS)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Grievance, GrievanceEvent
+from test_case_pages import filed  # noqa: F401  (the fixture: a policy grievance filed at Step 1)
 from operations import grievances as ops
 
 TODAY = date(2025, 11, 20)
@@ -19,18 +20,6 @@ INTERNAL_NAMES = ("first_event_on", "occurred_on", "hearing_date", "mediation_by
                   "details.", "'' is not a date")
 
 
-@pytest.fixture
-def filed(app, officer):
-    """A policy grievance: aware Mon 2025-11-10, filed at Step 1 Thu 2025-11-13."""
-    app.config["TODAY"] = TODAY.isoformat()
-    with app.extensions["database"].transaction() as session:
-        case = ops.open_case(session, ops.NewCase(number="2025-010", kind="policy", first_event_on=date(2025, 11, 10),
-                                                  members=("Alex Example",), school="Demo PS", clauses="12.06",
-                                                  description="Preparation time cut", remedy="Restore it"),
-                             by="officer@example.org", today=TODAY)
-        ops.record_event(session, case.id, type="grievance_filed", occurred_on=date(2025, 11, 13),
-                         by="officer@example.org", today=TODAY)
-        return case.id
 
 
 def beside_fields(page: str) -> dict[str, str]:
