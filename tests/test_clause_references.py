@@ -23,6 +23,8 @@ from workflows.clauses import ClauseRef, Unreadable, canonical, parse_clauses
     ("12.06, 12.07 b; 33.02 d", ["12.06", "12.07 b", "33.02 d"]),
     ("Human Rights Code", ["Human Rights Code"]),          # other language: kept as written
     ("12 teachers affected", ["12 teachers affected"]),    # a bare number is no reference
+    ("12.06; Human Rights Code", ["12.06", "Human Rights Code"]),
+    ("the memo of Oct 3, 2025 &amp;c", ["the memo of Oct 3, 2025 &amp;c"]),  # its own punctuation kept
 ])
 def test_clause_references_are_read_in_every_usual_writing(written, read):
     assert [item.text() for item in parse_clauses(written)] == read

@@ -27,8 +27,11 @@ _REFERENCE = re.compile(
     r"(?P<article>\d{1,3})(?:\.(?P<clause>\d{1,3}))?"
     r"(?:\s*(?:\((?P<sub_paren>[a-z]|[ivx]{1,4})\)|(?P<sub_bare>[a-z])(?![a-z])))?",
     re.IGNORECASE)
-_ITEM_SEPARATORS = re.compile(r"[;\n]+")
-_COMMA_BEFORE_REFERENCE = re.compile(r",\s*(?=(?:art(?:icle)?\.?\s*)?\d{1,3}(?:\.\d|\b))", re.IGNORECASE)
+# Lines, and "; " (a semicolon and a space: a list's separator), always part items.
+_ITEM_SEPARATORS = re.compile(r"[\r\n]+|;\s+")
+# A comma, or a semicolon without a space, starts a new item only before another reference: other
+# language keeps its own punctuation ("the memo of Oct 3, 2025", "&amp;").
+_SEPARATOR_BEFORE_REFERENCE = re.compile(r"[,;]\s*(?=(?:art(?:icle)?\.?\s*)?\d{1,3}(?:\.\d|\b))", re.IGNORECASE)
 _TITLE_EDGES = " \t-–—:,.()[]"
 
 
@@ -61,11 +64,11 @@ class Unreadable:
 
 
 def parse_clauses(text: str) -> list[ClauseRef | Unreadable]:
-    """Every item of `text` (lines, semicolons, or commas before a reference) as a reference or,
-    failing that, as Unreadable."""
+    """Every item of `text` (lines, "; ", or a comma or semicolon before a reference) as a reference or,
+    failing that, as Unreadable (kept as written, its spacing folded)."""
     items = []
     for chunk in _ITEM_SEPARATORS.split(text or ""):
-        for item in _COMMA_BEFORE_REFERENCE.split(chunk):
+        for item in _SEPARATOR_BEFORE_REFERENCE.split(chunk):
             item = " ".join(item.split())
             if item:
                 items.append(_one(item))
