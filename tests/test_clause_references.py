@@ -17,7 +17,7 @@ from workflows.clauses import ClauseRef, Unreadable, canonical, parse_clauses
     ("12.06", ["12.06"]),
     ("12.06 b", ["12.06 b"]), ("12.06(b)", ["12.06 b"]), ("12.06 (b)", ["12.06 b"]),
     ("Art. 12.06", ["12.06"]), ("Article 12.06 b", ["12.06 b"]),
-    ("Art. 12.06 (preparation time)", ["12.06 — Preparation time"]),
+    ("Art. 12.06 (preparation time)", ["12.06 — preparation time"]),
     ("12.06 Preparation Time", ["12.06 — Preparation Time"]),
     ("Article 5", ["Article 5"]), ("Art 5", ["Article 5"]),
     ("12.06, 12.07 b; 33.02 d", ["12.06", "12.07 b", "33.02 d"]),
@@ -52,7 +52,7 @@ def test_clause_references_the_api_and_the_form_store_one_form_and_reports_group
     with app.extensions["database"].transaction() as session:
         stored = dict(session.execute(select(Grievance.number, Grievance.clauses)).all())
     assert stored == {"C-1": "12.06", "C-2": "12.06 — Preparation Time",
-                      "C-3": "12.06 — Preparation time\nHuman Rights Code", "C-4": "12.06 b"}
+                      "C-3": "12.06 — preparation time\nHuman Rights Code", "C-4": "12.06 b"}
     page = officer.get("/reports/clauses.csv?year=2025-26").get_data(as_text=True)
     rows = [line.split(",") for line in page.strip().splitlines()]
     counts = {row[0].strip('"'): row[1] for row in rows[1:]}
@@ -78,6 +78,6 @@ def test_clause_references_existing_cases_are_migrated_and_the_unreadable_kept_a
         command.upgrade(config, "head")
     with app.extensions["database"].transaction() as session:
         stored = dict(session.execute(select(Grievance.number, Grievance.clauses)).all())
-    assert stored == {"M-1": "12.06 — Preparation time\n12.07 b", "M-2": "the PA day memo of Oct 3"}
+    assert stored == {"M-1": "12.06 — preparation time\n12.07 b", "M-2": "the PA day memo of Oct 3"}
     assert "Case M-2: kept as written, not a clause reference: 'the PA day memo of Oct 3'" in caplog.text
     assert canonical(stored["M-1"]) == stored["M-1"]  # a second run changes nothing

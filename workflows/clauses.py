@@ -3,7 +3,7 @@ words that follow kept as a title.
 
     "12.06"                          -> 12.06
     "12.06 b", "12.06(b)", "12.06 (b)"  -> 12.06 b
-    "Art. 12.06 (preparation time)"  -> 12.06, title "Preparation time"
+    "Art. 12.06 (preparation time)"  -> 12.06, title "preparation time" (titles as written)
     "12.06 Preparation Time"         -> 12.06, title "Preparation Time"
     "Article 12", "Art 12"           -> Article 12 (a whole article)
     "12.06, 12.07; 5.01 b"           -> three references
@@ -92,6 +92,4 @@ def _one(item: str) -> ClauseRef | Unreadable:
     title = item[match.end():].strip(_TITLE_EDGES)
     if match["clause"] is None and not re.match(r"(?i)(art|clause|cl)", item):
         return Unreadable(item)  # a bare number ("12 teachers") is no reference
-    if title[:1].islower():
-        title = title[0].upper() + title[1:]
     return ClauseRef(int(match["article"]), match["clause"], sub.lower() if sub else None, title)
