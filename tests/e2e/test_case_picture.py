@@ -37,6 +37,10 @@ def open_demo_case(app, live_server, new_page, log_in):
         log_in(page, live_server, "officer@example.org", PASSWORD)
         page.goto(f"{live_server}/dashboard")
         page.get_by_role("link", name="DEMO-04", exact=True).click()
+        # Measure the case page once it and its stylesheet have loaded: right after the click the
+        # drawing can be there before the CSS that sizes it (seen on a busy machine: 1184 px, not 880).
+        page.wait_for_url("**/cases/*")
+        page.wait_for_load_state("load")
         return page
 
     return open_at
