@@ -25,6 +25,7 @@ from workflows.clauses import canonical
 LIMITS = {
     "number": 40, "school": 200, "members": 200, "recorded_by": 200, "name": 200, "email": 200,
     "document": 300, "details": 500, "clauses": 2_000, "reason": 2_000, "description": 20_000, "remedy": 20_000,
+    "note": 5_000,  # models/case_file.py NOTE_LIMIT, a CHECK in the database too
 }
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 DATE_DETAILS = frozenset({"new_due", "mediation_by", "hearing_date"})  # details the engine reads as dates
@@ -49,7 +50,8 @@ LABELS = {
     "created_at": "Created at", "created_by": "Created by", "officer": "Officer", "size": "Size",
     "sha256": "SHA-256", "filename": "File name", "content_type": "Content type", "documents": "Documents",
     "deadline": "Deadline", "moved_at": "Moved at", "moved_by": "Moved by", "uploaded_by": "Uploaded by",
-    "uploaded_at": "Uploaded at", "id": "Id",
+    "uploaded_at": "Uploaded at", "id": "Id", "note": "Note", "event_id": "Event", "text": "Note",
+    "fact_changes": "Changes to the facts", "notes": "Notes", "steward_ids": "Steward(s)", "stewards": "Steward(s)",
     # an event's details, as the record form asks for them
     "limit": "Time limit extended", "appointee": "Appointee named", "chair": "Chairperson", "outcome": "Outcome",
     "mediator": "Mediator", "step": "Step omitted",

@@ -70,6 +70,8 @@ class NewCaseInput(Input):
     board: BoardSlug | None = None
     ruleset: RulesetName | None = None
     document: text("document") = ""
+    # Issue 13, item 7: a first event in a school year with no calendar loaded is opened only when confirmed.
+    confirm_uncounted: bool = Field(default=False, strict=True)
 
     _board = field_validator("board", mode="after")(_board_of_local)
 
@@ -82,6 +84,8 @@ class EventInput(Input):
     details: dict[str, str] = Field(default_factory=dict)
     document: text("document") = ""
     version: Version | None = None
+    # Issue 13, item 7: an event in a school year with no calendar loaded is recorded only when confirmed.
+    confirm_uncounted: bool = Field(default=False, strict=True)
 
     _details = field_validator("details", mode="before")(_details)
 
@@ -109,6 +113,38 @@ def _last_day(last: date | None, info: ValidationInfo, fix: str) -> date | None:
     if last is not None and first is not None and not 0 <= (last - first).days <= 366:
         raise ValueError(f"is {last}, before the first day ({first}) or more than a year after it: {fix}")
     return last
+
+
+class FactsInput(Input):
+    """A case's facts corrected (issue 13), from the case page or POST /api/grievances/ID/facts: only the
+    fields given change; the events' dates, the stage and the deadlines are not here, so never edited."""
+
+    number: required("number") | None = None
+    members: Members | None = None
+    school: text("school") | None = None
+    clauses: Clauses | None = None
+    description: text("description") | None = None
+    remedy: text("remedy") | None = None
+    officer_id: Id | None = None
+    reason: required("reason")
+    version: Version | None = None
+
+
+class AssignmentInput(Input):
+    """Who holds a case (issue 13): its stewards (all of them: those left out are unassigned) and its
+    officer, each one of the acting local's people (checked by the operation)."""
+
+    steward_ids: list[Id] = Field(default_factory=list, max_length=100)
+    officer_id: Id | None = None
+    reason: text("reason") = ""
+    version: Version | None = None
+
+
+class NoteInput(Input):
+    """A note on a case, or on one of its events (event_id); the author is the login."""
+
+    text: required("note")
+    event_id: Id | None = None
 
 
 DAY_TYPES = ("pa day", "split day", "school holiday", "closure")
@@ -248,6 +284,24 @@ class ExportedMove(BaseModel):
     moved_by: text("recorded_by") = ""
 
 
+class ExportedEdit(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    field: Literal["number", "members", "school", "clauses", "description", "remedy", "officer", "stewards"]
+    old_value: text("description") = ""
+    new_value: text("description") = ""
+    reason: required("reason")
+    edited_by: text("recorded_by") = ""
+    edited_at: text("name") | None = None
+
+
+class ExportedNote(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    text: required("note")
+    event_seq: Id | None = None
+    written_by: text("recorded_by") = ""
+    written_at: text("name") | None = None
+
+
 class ExportedCase(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     number: required("number")
@@ -275,3 +329,6 @@ class CaseImport(BaseModel):
     case: ExportedCase
     events: list[ExportedEvent] = Field(min_length=1, max_length=MAX_EVENTS)
     deadline_moves: list[ExportedMove] = Field(default_factory=list, max_length=10 * MAX_EVENTS)
+    fact_changes: list[ExportedEdit] = Field(default_factory=list, max_length=MAX_EVENTS)
+    notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_EVENTS)
+    stewards: list[text("email")] = Field(default_factory=list, max_length=100)  # by email

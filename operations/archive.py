@@ -360,6 +360,7 @@ def _restore_case(session: Session, local: UnionLocal, users: dict[str, int], da
         session.add(FlagRecord(grievance_id=grievance.id, **{k: _date(v) if k in _DATE_FIELDS else v
                                                              for k, v in row.items()}))
     exports.add_moves(session, grievance, checked["deadline_moves"])
+    exports.add_case_file(session, grievance, checked)
     exports.add_documents(session, grievance, checked["events"], store)
     for email in data.get("stewards") or []:
         if email in users:

@@ -106,14 +106,19 @@ class DeadlineStatus:
 
 
 def status_of(calendar: BoardCalendar | None, today: date, act_by: date | None, *, due: date | None = None,
-              ended: str | None = None) -> DeadlineStatus:
+              ended: str | None = None, missing_year: str = "") -> DeadlineStatus:
     """The status of a date to act by, seen on `today`. `due`: the agreement's date where it differs
-    (the safe note); `ended`: the engine's status of a limit no longer running (met, missed…)."""
+    (the safe note); `ended`: the engine's status of a limit no longer running (met, missed…);
+    `missing_year`: the school year whose calendar a date that cannot be counted needs ("2027-28")."""
     note = f"safe date; the agreement's date is {long_date(due)}" if due and act_by and due != act_by else ""
     due = due or act_by
     if ended:
         words = ENDED_WORDS.get(ended, ended.replace("_", " "))
         return DeadlineStatus("ended", act_by, due, None, words, words, note)
+    if act_by is None and missing_year:
+        return DeadlineStatus("unknown", None, due, None, f"no date: the {missing_year} calendar is not loaded, "
+                              f"so this limit cannot be counted (load it with `flask --app app schooldays load`)",
+                              "?", note)
     if act_by is None:
         return DeadlineStatus("unknown", None, due, None, "no date: the calendar cannot count it", "—", note)
     if act_by == today:
@@ -162,7 +167,20 @@ def deadline_status(deadline: Deadline, calendar: BoardCalendar | None, today: d
     ended = None if deadline.is_open else deadline.status
     due = deadline.extended_to or deadline.due
     act_by = deadline.extended_to or deadline.act_by
-    return status_of(calendar, today, act_by, due=due, ended=ended)
+    return status_of(calendar, today, act_by, due=due, ended=ended,
+                     missing_year=_missing_year(calendar, deadline.trigger_date, deadline.rule.n) if act_by is None
+                     and not ended else "")
+
+
+def _missing_year(calendar: BoardCalendar | None, trigger: date | None, n: int | None) -> str:
+    """The school year a limit counted from `trigger` reaches with no calendar loaded, or ""."""
+    if calendar is None or trigger is None or not n:
+        return ""
+    try:
+        calendar.add(trigger, n)
+    except SchoolYearMissing as missing:
+        return missing.school_year
+    return ""
 
 
 def record_status(record, calendar: BoardCalendar | None, today: date) -> DeadlineStatus:
@@ -199,10 +217,27 @@ def next_statuses(session: Session, grievances: Iterable, today: date) -> dict[i
     slugs = dict(session.execute(select(Board.id, Board.slug).where(
         Board.id.in_({g.board_id for g in grievances}))).all()) if grievances else {}
     calendars = {board_id: calendar_or_none(session, slug) for board_id, slug in slugs.items()}
+    missing = _missing_years(session, [g for g in grievances if g.next_act_by is None], calendars)
     return {g.id: status_of(calendars.get(g.board_id), today, g.next_act_by,
-                            due=dues.get((g.id, g.next_deadline_key, g.next_act_by)))
+                            due=dues.get((g.id, g.next_deadline_key, g.next_act_by)),
+                            missing_year=missing.get(g.id, ""))
             if g.next_act_by or "calendar_missing" in g.flag_codes.split() else None
             for g in grievances}
+
+
+def _missing_years(session: Session, undated: list, calendars: dict) -> dict[int, str]:
+    """{grievance id: the school year to load} for cases whose running limit cannot be counted
+    (issue 13, item 7: say which year, never a bare dash)."""
+    flagged = {g.id: g.board_id for g in undated if "calendar_missing" in g.flag_codes.split()}
+    out: dict[int, str] = {}
+    ids = list(flagged)
+    for start in range(0, len(ids), CHUNK):
+        for gid, trigger, n in session.execute(
+                select(DeadlineRecord.grievance_id, DeadlineRecord.trigger_date, DeadlineRecord.n)
+                .where(DeadlineRecord.grievance_id.in_(ids[start:start + CHUNK]), DeadlineRecord.is_open.is_(True),
+                       DeadlineRecord.act_by.is_(None))):
+            out[gid] = out.get(gid) or _missing_year(calendars.get(flagged[gid]), trigger, n)
+    return out
 
 
 def calendar_or_none(session: Session, slug: str) -> BoardCalendar | None:

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, UnionLocal, User
+from models import Board, CaseEdit, CaseNote, DeadlineMove, Document, Grievance, GrievanceEvent, UnionLocal, User
 from school_calendar.board_calendar import BoardCalendar
 from school_calendar.errors import UserError
 from school_calendar.school_year import label_for
@@ -43,6 +43,7 @@ from workflows.rules import RuleSet
 
 from gate.inputs import CaseImport
 
+from . import case_file
 from . import grievances as ops
 from .deadline_status import DeadlineStatus, deadline_status, long_date
 from .documents import ALLOWED
@@ -89,6 +90,7 @@ def case_json(session: Session, grievance: Grievance, *, today: date, now: datet
                             "old_due": _iso(m.old_due), "new_due": _iso(m.new_due),
                             "old_act_by": _iso(m.old_act_by), "new_act_by": _iso(m.new_act_by), "reason": m.reason,
                             "moved_at": stamp(m.moved_at), "moved_by": m.moved_by} for m in moves],
+        **case_file_json(session, grievance, seq_of),
     }
     if derived:
         calendar = ops.calendar_for(session, board.slug)
@@ -149,8 +151,40 @@ def import_case(session: Session, validated: CaseImport, *, local: str, by: str,
                    today)
     ops._store_derived(session, grievance, state, today)
     add_moves(session, grievance, data.get("deadline_moves") or [])
+    add_case_file(session, grievance, data)
+    case_file.assign_by_email(session, grievance, data.get("stewards") or [])
     add_documents(session, grievance, data["events"], store, usable=_usable_by(session, reader))
     return grievance
+
+
+def case_file_json(session: Session, grievance: Grievance, seq_of: dict) -> dict:
+    """The case's fact changes, notes and stewards by email (issue 13): read by an import, never by
+    the engine. An import assigns the stewards its local has (case_file.assign_by_email)."""
+    return {
+        "fact_changes": [{"field": e.field, "old_value": e.old_value, "new_value": e.new_value, "reason": e.reason,
+                          "edited_by": e.edited_by, "edited_at": stamp(e.edited_at)}
+                         for e in case_file.edits_of(session, grievance.id)],
+        "notes": [{"text": n.text, "event_seq": seq_of.get(n.event_id), "written_by": n.written_by,
+                   "written_at": stamp(n.written_at)} for n in case_file.notes_of(session, grievance.id)],
+        "stewards": case_file.stewards_of(session, grievance.id),
+    }
+
+
+def add_case_file(session: Session, grievance: Grievance, data: dict) -> None:
+    """The fact changes and notes of an export checked by the gate (CaseImport), notes on the new events."""
+    ids = dict(session.execute(select(GrievanceEvent.seq, GrievanceEvent.id)
+                               .where(GrievanceEvent.grievance_id == grievance.id)).all())
+    for e in data.get("fact_changes") or []:
+        session.add(CaseEdit(grievance_id=grievance.id, field=e["field"], old_value=e["old_value"],
+                             new_value=e["new_value"], reason=e["reason"], edited_by=e["edited_by"] or "import",
+                             edited_at=parse_stamp(e.get("edited_at")) or _now()))
+    for n in data.get("notes") or []:
+        if n.get("event_seq") is not None and n["event_seq"] not in ids:
+            raise UserError(f"A note is on event {n['event_seq']}, which the case does not have.",
+                            field="notes.event_seq", fix="Give the seq of one of the case's events, or none.")
+        session.add(CaseNote(grievance_id=grievance.id, event_id=ids.get(n.get("event_seq")), text=n["text"],
+                             written_by=n["written_by"] or "import",
+                             written_at=parse_stamp(n.get("written_at")) or _now()))
 
 
 def documents_missing(data: Any, store: Path | None, session: Session | None = None,
@@ -391,7 +425,7 @@ def latin1(text: str) -> str:
 
 
 def history_pdf(session: Session, grievance: Grievance, *, today: date, now: datetime, paper: str = "letter",
-                fonts: dict[str, Path] | None | bool = True, zone: tzinfo | None = None) -> bytes:
+                fonts: dict[str, Path] | None | bool = True, zone: tzinfo | None = None, notes: bool = True) -> bytes:
     """The case's history as PDF: page 1 on, the case in brief, its timeline drawn, the chronology
     (events, time limits with their status as of `today`, deadlines moved); then the case's full
     facts and the calendar counted on; then an appendix with each limit's arithmetic day by day.
@@ -403,6 +437,8 @@ def history_pdf(session: Session, grievance: Grievance, *, today: date, now: dat
     zone = zone or now.tzinfo or ZoneInfo(EASTERN)
     now = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(zone)
     data = case_json(session, grievance, today=today, now=now)
+    if not notes:  # a hearing bundle: the officer's notes are the local's own, not the Board's to read
+        data["notes"] = None
     state = ops.case_state(session, grievance, today)
     calendar = ops.calendar_for(session, data["case"]["board"])
     history = _History(data, ops.rules_named(grievance.ruleset), state, calendar, today, zone)
@@ -521,6 +557,8 @@ def _write_history(pdf, history: _History, now: datetime) -> None:
     limits = history.limits()
     _limits(pdf, history, limits)
     _moves(pdf, history)
+    _fact_changes(pdf, history)
+    _notes(pdf, history)
     _the_case(pdf, history)
     _calendar_counted(pdf, history.data["calendar"])
     _appendix(pdf, history, limits)
@@ -647,6 +685,39 @@ def _moves(pdf, history: _History) -> None:
         pdf.text_line(f"Reason: {m['reason']} (recorded by {m['moved_by']})", size=9, gap=0.8, indent=6)
 
 
+FACT_WORDS = {"number": "Number", "members": "Member(s)", "school": "School", "clauses": "Clauses",
+              "description": "Description", "remedy": "Remedy sought", "officer": "Officer",
+              "stewards": "Steward(s)"}
+
+
+def _fact_changes(pdf, history: _History) -> None:
+    """Issue 13: the facts as they stand are under "The case"; each change to them is listed here."""
+    pdf.heading("Chronology: changes to the case's facts", keep=30)
+    if not history.data.get("fact_changes"):
+        pdf.text_line("No fact of this case has been changed since it was opened.", size=9.5)
+    for e in history.data.get("fact_changes") or []:
+        pdf.text_line(f"{history.stamp(e['edited_at'])}: {FACT_WORDS.get(e['field'], e['field'])} changed "
+                      f"(by {e['edited_by']})", size=9.5, bold=True)
+        pdf.text_line(f"From: {e['old_value'] or '-'}", size=9, indent=6)
+        pdf.text_line(f"To: {e['new_value'] or '-'}", size=9, indent=6)
+        pdf.text_line(f"Reason: {e['reason']}", size=9, gap=0.8, indent=6)
+
+
+def _notes(pdf, history: _History) -> None:
+    """The notes, unless left out (a hearing bundle: data["notes"] is None)."""
+    if history.data.get("notes") is None:
+        return
+    pdf.heading("Notes", keep=30)
+    if not history.data["notes"]:
+        pdf.text_line("No notes.", size=9.5)
+    by_seq = {e["seq"]: e for e in history.data["events"]}
+    for n in history.data["notes"]:
+        on = by_seq.get(n["event_seq"])
+        where = f" on '{on['label']}' of {_long(on['occurred_on'])}" if on else ""
+        pdf.text_line(f"{history.stamp(n['written_at'])}, {n['written_by']}{where}:", size=9.5, bold=True)
+        pdf.text_line(n["text"], size=9, gap=0.8, indent=6)
+
+
 def _the_case(pdf, history: _History) -> None:
     case, rules, calendar = history.data["case"], history.rules, history.data["calendar"]
     pdf.heading("The case")
@@ -659,6 +730,7 @@ def _the_case(pdf, history: _History) -> None:
     pdf.field("Description", case["description"])
     pdf.field("Remedy sought", case["remedy"])
     pdf.field("Officer", case["officer"])
+    pdf.field("Steward(s)", ", ".join(history.data.get("stewards") or []))
     pdf.field("Opened", _long(case["opened_on"]))
     pdf.field("Recorded", f"{history.stamp(case['created_at'])} by {case['created_by']}")
 

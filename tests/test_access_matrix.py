@@ -217,6 +217,18 @@ SPECS: dict[str, Spec] = {
     "cases.attach": Spec(roles={"POST": WRITERS}, bodies={"POST": (upload("probe.txt", b"probe document\n"),)}),
     "cases.download": Spec(shows=True),
     "cases.new_case": Spec(roles={"GET": OPENERS, "POST": OPENERS}, bodies={"POST": (form(_case_form),)}),
+    # Issue 13: the case file. A fact changed to the target local's officer, a note on its event: on
+    # one's own case the operation refuses them; on another local's case the case is not found.
+    "case_file.edit_facts": Spec(roles={"GET": OPENERS, "POST": OPENERS}, shows=True, bodies={"POST": (
+        form(lambda t, o, r: {"school": _fresh("Probe PS"), "reason": "probe"}),
+        form(lambda t, o, r: {"officer_id": str(t.user_ids["officer"]), "reason": "probe"}))}),
+    # A's steward put on one's own case, or one's own steward on A's case: neither may happen.
+    "case_file.assign": Spec(roles={"POST": OPENERS}, bodies={"POST": (
+        form(lambda t, o, r: {"steward_ids": str(t.user_ids["steward"]), "reason": "probe"}),
+        form(lambda t, o, r: {"steward_ids": str(o.user_ids["steward"]), "officer_id": str(t.user_ids["officer"])}))}),
+    "case_file.add_note": Spec(roles={"POST": WRITERS}, bodies={"POST": (
+        form(lambda t, o, r: {"text": "probe note"}),
+        form(lambda t, o, r: {"text": "probe note", "event_id": str(t.events["assigned"])}))}),
     "exports.history_pdf": Spec(),
     "exports.history_json": Spec(shows=True),
     "exports.import_case": Spec(roles={"GET": OPENERS, "POST": OPENERS}, bodies={"POST": (_import,)}),
@@ -264,6 +276,15 @@ SPECS: dict[str, Spec] = {
         "reason": "probe"}),)}),
     "api.correct_event": Spec(roles={"POST": WRITERS}, bodies={"POST": (as_json(lambda t, o, r: {
         "occurred_on": "2025-11-14", "reason": "probe"}),)}),
+    "api.edit_facts": Spec(roles={"POST": OPENERS}, bodies={"POST": (
+        as_json(lambda t, o, r: {"school": _fresh("Probe PS"), "reason": "probe"}),
+        as_json(lambda t, o, r: {"officer_id": t.user_ids["officer"], "reason": "probe"}))}),
+    "api.assign": Spec(roles={"POST": OPENERS}, bodies={"POST": (
+        as_json(lambda t, o, r: {"steward_ids": [t.user_ids["steward"]], "reason": "probe"}),
+        as_json(lambda t, o, r: {"steward_ids": [o.user_ids["steward"]], "officer_id": t.user_ids["officer"]}))}),
+    "api.add_note": Spec(roles={"POST": WRITERS}, bodies={"POST": (
+        as_json(lambda t, o, r: {"text": "probe note"}),
+        as_json(lambda t, o, r: {"text": "probe note", "event_id": t.events["assigned"]}))}),
     "api.replay": Spec(bodies={"POST": (as_json(lambda t, o, r: {"kind": "policy", "events": []}),)}),
 }
 

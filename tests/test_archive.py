@@ -17,6 +17,8 @@ from models import (Board, CalendarChange, DeadlineMove, DeadlineRecord, Documen
                     GrievanceEvent, StewardAssignment, User)
 from operations import accounts
 from operations import calendars as calendar_operations
+from gate.inputs import FactsInput, NoteInput
+from operations import case_file
 from operations import documents as document_operations
 from operations import grievances as ops
 from test_exports import NOTE, TODAY, attach_note, close_monday_24, open_filed_case
@@ -38,6 +40,12 @@ def local_with_cases(app):
     with app.extensions["database"].transaction() as session:
         steward = session.scalar(select(User).where(User.email == "steward@example.org"))
         accounts.assign_steward(session, steward, session.get(Grievance, filed))
+        # Issue 13: a fact changed, a note on the case and one on the filing.
+        case_file.edit_facts(session, filed, FactsInput(school="Demo Public School", reason="Full name"),
+                             by="officer@example.org")
+        case_file.add_note(session, filed, NoteInput(text="The principal agreed."), by="officer@example.org")
+        case_file.add_note(session, filed, NoteInput(text="Handed over.", event_id=ops.last_event_id(session, filed)),
+                           by="steward@example.org")
         settled = ops.open_case(session, ops.NewCase(number="2025-011", kind="individual",
                                                      first_event_on=date(2025, 10, 1), members=("Jo Bloggs",)),
                                 by="officer@example.org", today=TODAY)
@@ -76,6 +84,10 @@ def snapshot(app) -> dict:
                                                        .order_by(DeadlineRecord.id))],
                 "flags": [(f.code, f.clause, f.message, f.deadline_key, f.date) for f in session.scalars(
                     select(FlagRecord).where(FlagRecord.grievance_id == case.id).order_by(FlagRecord.id))],
+                "edits": [(c.field, c.old_value, c.new_value, c.reason, c.edited_by, _utc(c.edited_at))
+                          for c in case_file.edits_of(session, case.id)],
+                "notes": [(seq.get(n.event_id), n.text, n.written_by, _utc(n.written_at))
+                          for n in case_file.notes_of(session, case.id)],
                 "moves": [(m.deadline_key, m.old_due, m.new_due, m.reason, _utc(m.moved_at), m.moved_by)
                           for m in session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == case.id)
                                                    .order_by(DeadlineMove.id))],
@@ -103,6 +115,7 @@ def export(app, tmp_path) -> Path:
 
 def test_a_local_restored_into_an_empty_database_equals_the_original(app, local_with_cases, make_target, tmp_path):
     before = snapshot(app)
+    assert before["2025-010"]["edits"] and len(before["2025-010"]["notes"]) == 2
     assert before["2025-010"]["moves"] and before["2025-010"]["documents"][0][-1] == NOTE
     assert before["2025-011"]["case"][10] is False  # settled: closed
     archive = export(app, tmp_path)

@@ -14,6 +14,7 @@ the deployment's (amdsb-elementary); every door is used by B's administrator.
 from __future__ import annotations
 
 import copy
+import itertools
 import io
 import json
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import pytest
 from access_world import all_rows
 from gate import read
 from gate.fields import label
-from gate.inputs import CorrectInput, ReopenInput, VoidInput
+from gate.inputs import AssignmentInput, CorrectInput, ReopenInput, VoidInput
 from test_access_matrix import world  # noqa: F401  (the module-scoped fixture: both locals, per database)
 
 OVER_LONG = "x" * 20_001            # past every text limit (description and remedy: 20,000)
@@ -80,6 +81,7 @@ REPLAY = {"kind": "policy", "events": [{"type": "awareness", "date": "2025-11-10
 CLOSURE = {"first": "2025-12-08", "kind": "weather", "name": "Probe", "reason": "probe"}
 REOPEN = {"first": "2025-12-08", "reason": "probe"}
 TEXTS = ("number", "school", "clauses", "description", "remedy")
+FRESH = itertools.count(1)  # a fact changed each time: the same value again is "nothing to change"
 
 
 def imported(w) -> dict:
@@ -105,6 +107,16 @@ DOORS: dict[str, Door] = {
                               lambda w: f"/api/grievances/{b_case(w)}/events/{w.B.events['assigned']}/correct",
                               lambda w: {"occurred_on": "2025-11-14", "reason": "probe"}, {
         "over-long": ("reason",), "wrong type": ("occurred_on", "details"), "far date": ("occurred_on",)}),
+    "api.edit_facts": Door("json", lambda w: f"/api/grievances/{b_case(w)}/facts",
+                           lambda w: {"school": f"Probe PS {next(FRESH)}", "reason": "probe"}, {
+        "over-long": ("school", "clauses", "description", "remedy", "reason", "number", "members[0]"),
+        "wrong type": ("members", "officer_id", "version", "school"), "huge count": ("members", "officer_id")}),
+    "api.assign": Door("json", lambda w: f"/api/grievances/{b_case(w)}/assignment",
+                       lambda w: {"steward_ids": [], "reason": "probe"}, {
+        "over-long": ("reason",), "wrong type": ("steward_ids", "officer_id", "version"),
+        "huge count": ("steward_ids", "officer_id", "version")}),
+    "api.add_note": Door("json", lambda w: f"/api/grievances/{b_case(w)}/notes", lambda w: {"text": "probe"}, {
+        "over-long": ("text",), "wrong type": ("text", "event_id"), "huge count": ("event_id",)}),
     "api.replay": Door("json", lambda w: "/api/replay", lambda w: REPLAY, {
         "wrong type": ("events", "kind"), "far date": ("events[0].date", "today"),
         "path-like name": ("board", "ruleset"), "huge count": ("events",), "deep JSON": ("body",)}),
@@ -130,6 +142,11 @@ DOORS: dict[str, Door] = {
         "over-long": TEXTS + ("members",), "far date": ("first_event_on",)}),
     "cases.record": Door("form", lambda w: f"/cases/{b_case(w)}/record/meeting_requested",
                          lambda w: {"occurred_on": "2025-11-20", "action": "record"}, {"far date": ("occurred_on",)}),
+    "case_file.edit_facts": Door("form", lambda w: f"/cases/{b_case(w)}/facts",
+                                 lambda w: {"school": f"Probe PS {next(FRESH)}", "reason": "probe"}, {
+        "over-long": ("school", "clauses", "description", "remedy", "reason", "number", "members")}),
+    "case_file.add_note": Door("form", lambda w: f"/cases/{b_case(w)}/notes", lambda w: {"text": "probe"}, {
+        "over-long": ("text",)}),
     "cases.void": Door("form", lambda w: f"/cases/{b_case(w)}/events/{w.B.events['assigned']}/void",
                        lambda w: {"reason": "probe"}, {"over-long": ("reason",)}),
     "calendars.change_school_year": Door("form", lambda w: "/calendar/amdsb-elementary/2025-26",
@@ -272,7 +289,8 @@ def test_another_locals_board_in_the_url_is_refused_before_anything_is_read(worl
 # Doors whose valid input would change the case the other rows aim at: the gate's model is asked instead.
 # A reopening's valid input needs a closure on B's board, which none of the rows here adds first:
 # tests/test_closures_reopen.py takes it through both doors.
-GATE_ONLY = {"api.void_event": VoidInput, "api.correct_event": CorrectInput, "cases.void": VoidInput,
+GATE_ONLY = {"api.assign": AssignmentInput,  # its valid input would unassign B's steward
+             "api.void_event": VoidInput, "api.correct_event": CorrectInput, "cases.void": VoidInput,
              "api.reopen": ReopenInput, "calendars.reopen": ReopenInput}
 
 
@@ -312,6 +330,7 @@ COVERED_ELSEWHERE = {
     "admin.set_active": "test_account_deactivation.py", "admin.assign": "test_access_matrix.py",
     "admin.reset_password": "test_password_reset.py", "settings.settings": "test_query_args.py",
     "settings.change_password": "test_sessions.py", "cases.attach": "test_documents (magic bytes)",
+    "case_file.assign": "test_assignment.py (another local's people, ids out of range)",
     "dashboard.home": "test_query_args.py", "dashboard.dashboard": "test_query_args.py",
     "exports.dashboard_csv": "test_query_args.py", "reports.reports": "test_query_args.py",
     "reports.csv": "test_query_args.py", "pages.calculator": "test_query_args.py", "exports.feeds": "test_feeds.py",

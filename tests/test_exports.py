@@ -48,7 +48,7 @@ def open_filed_case(app, *, number="2025-010", members=(MEMBER, OTHER_MEMBER), s
     app.config["TODAY"] = TODAY.isoformat()
     with app.extensions["database"].transaction() as session:
         case = ops.open_case(session, ops.NewCase(number=number, kind="policy", first_event_on=date(2025, 11, 10),
-                                                  members=members, school=school, clauses="12.06 — preparation time",
+                                                  members=members, school=school, clauses="12.06 — Preparation time",
                                                   description="Preparation time cut “for coverage”.",
                                                   remedy="Restore the time; make the teacher whole.", local=local),
                              by="officer@example.org", today=TODAY)
@@ -60,6 +60,11 @@ def open_filed_case(app, *, number="2025-010", members=(MEMBER, OTHER_MEMBER), s
         ops.correct_event(session, case.id, filed, occurred_on=date(2025, 11, 13),
                           reason="The grievance was delivered on the 13th.", by="officer@example.org", today=TODAY)
         return case.id
+
+
+def _user_id(app, email: str) -> int:
+    with app.extensions["database"].transaction() as session:
+        return session.scalar(select(User.id).where(User.email == email))
 
 
 def attach_note(app, case_id: int) -> str:
@@ -238,11 +243,28 @@ def test_the_json_holds_every_event_with_voids_documents_and_the_derived_deadlin
 def test_a_case_exported_and_imported_elsewhere_exports_the_same(app, officer, filed, make_target):
     sha = attach_note(app, filed)
     close_monday_24(app)  # a deadline moved, on the case's timeline
+    # Issue 13: a fact changed, a note on the case and one on the filing travel with the case.
+    assert officer.post(f"/api/grievances/{filed}/facts", json={"school": "Demo Public School",
+                                                                "reason": "The school's full name"}).status_code == 200
+    filing = officer.get(f"/api/grievances/{filed}").get_json()["events"][-1]["id"]
+    make_user(app, "steward@example.org", "steward")
+    steward = _user_id(app, "steward@example.org")
+    assert officer.post(f"/api/grievances/{filed}/assignment", json={"steward_ids": [steward]}).status_code == 200
+    assert officer.post(f"/api/grievances/{filed}/notes",
+                        json={"text": "The principal agreed it was cut."}).status_code == 201
+    assert officer.post(f"/api/grievances/{filed}/notes", json={"text": "Delivered by hand.",
+                                                                "event_id": filing}).status_code == 201
     first = officer.get(f"/cases/{filed}/history.json").get_json()
+    assert [(c["field"], c["old_value"], c["new_value"]) for c in first["fact_changes"]] == [
+        ("school", "Demo PS", "Demo Public School"), ("stewards", "", "steward@example.org")]
+    assert [(n["text"], n["event_seq"]) for n in first["notes"]] == [
+        ("The principal agreed it was cut.", None), ("Delivered by hand.", 4)]
+    assert first["stewards"] == ["steward@example.org"]  # assignments travel by email
     assert [m["new_due"] for m in first["deadline_moves"]] == ["2025-11-28"]
     target = make_target("import_target")
     close_monday_24(target)  # the same board calendar there
     make_user(target, "officer@example.org", "officer")
+    make_user(target, "steward@example.org", "steward")
     # The document's file travels separately (the archive carries files; a case's JSON only names them).
     blob = Path(app.config["DOCUMENTS_DIR"]) / sha[:2] / sha
     (Path(target.config["DOCUMENTS_DIR"]) / sha[:2]).mkdir(parents=True)

@@ -9,20 +9,21 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from glue import database, today
-from models import Board, DeadlineMove, Grievance, GrievanceEvent
-from operations import accounts, calendar_moves
+from models import Board, CaseEdit, CaseNote, DeadlineMove, Grievance, GrievanceEvent
+from operations import accounts, calendar_moves, case_file
 from operations import calendars as calendar_operations
 from operations import grievances as ops
 from operations.calculator import replay_case
 from operations.inputs import board_context, new_case
+from operations.uncounted import UncountedDate, day_note, require_countable
 from school_calendar.days import Unit
 from school_calendar.errors import UserError
 from school_calendar.explanation import explain
 from workflows.case_format import state_as_dict
 
 from gate import read, read_date, read_json
-from gate.inputs import (CalendarDayInput, ClosureInput, CorrectInput, CaseInput, EventInput, NewCaseInput, ReopenInput,
-                         VoidInput)
+from gate.inputs import (AssignmentInput, CalendarDayInput, CaseInput, ClosureInput, CorrectInput, EventInput,
+                         FactsInput, NewCaseInput, NoteInput, ReopenInput, VoidInput)
 
 from .auth import require
 from .openapi import openapi_document
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
 
 @api.errorhandler(UserError)
 def user_error(error: UserError):
-    status = 409 if isinstance(error, ops.StaleCase) else 404 if error.field == "grievance" else 400
+    status = 409 if isinstance(error, (ops.StaleCase, UncountedDate)) else 404 if error.field == "grievance" else 400
     return jsonify(error.as_dict()), status
 
 
@@ -74,6 +75,8 @@ def open_grievance():
         values = read(NewCaseInput, body, context=board_context(session, g.user, current_app.config["DEFAULT_BOARD"]))
         case = new_case(values, local=g.user.local.slug, default_board=current_app.config["DEFAULT_BOARD"],
                         default_ruleset=current_app.config["DEFAULT_RULESET"])
+        require_countable(ops.calendar_for(session, case.board), case.first_event_on, field="first_event_on",
+                          confirmed=values.confirm_uncounted)
         grievance = ops.open_case(session, case, by=g.user.email, today=today())
         session.flush()
         return jsonify(_detail(session, grievance)), 201
@@ -90,7 +93,9 @@ def show_grievance(grievance_id: int):
 def record_event(grievance_id: int):
     values = read(EventInput, _json())
     with database().transaction() as session:
-        _grievance(session, grievance_id)
+        board_id = _grievance(session, grievance_id).board_id
+        require_countable(ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == board_id))),
+                          values.occurred_on, field="occurred_on", confirmed=values.confirm_uncounted)
         grievance = ops.record_event(
             session, grievance_id, type=values.type, occurred_on=values.occurred_on, details=values.details,
             document=values.document, by=g.user.email, today=today(), expected_version=values.version)
@@ -118,6 +123,39 @@ def correct_event(grievance_id: int, event_id: int):
                                       details=values.details, reason=values.reason, by=g.user.email,
                                       today=today(), expected_version=values.version)
         return jsonify(_detail(session, grievance)), 201
+
+
+@api.post("/grievances/<int:grievance_id>/facts")
+@require(accounts.may_open_cases)
+def edit_facts(grievance_id: int):
+    """Issue 13: correct a case's facts (only those given), with a reason; each change is kept."""
+    values = read(FactsInput, _json())
+    with database().transaction() as session:
+        grievance = _grievance(session, grievance_id)
+        case_file.edit_facts(session, grievance_id, values, by=g.user.email)
+        return jsonify(_detail(session, grievance)), 200
+
+
+@api.post("/grievances/<int:grievance_id>/assignment")
+@require(accounts.may_open_cases)
+def assign(grievance_id: int):
+    """Issue 13: the case's stewards (every one listed; the others are unassigned) and officer."""
+    values = read(AssignmentInput, _json())
+    with database().transaction() as session:
+        grievance = _grievance(session, grievance_id)
+        case_file.assign(session, grievance_id, values, by=g.user.email)
+        return jsonify(_detail(session, grievance)), 200
+
+
+@api.post("/grievances/<int:grievance_id>/notes")
+@require(accounts.may_record)
+def add_note(grievance_id: int):
+    """Issue 13: a note on the case, or on one of its events (event_id); the author is the login."""
+    values = read(NoteInput, _json())
+    with database().transaction() as session:
+        _grievance(session, grievance_id)
+        note = case_file.add_note(session, grievance_id, values, by=g.user.email)
+        return jsonify(_note(note)), 201
 
 
 @api.post("/replay")
@@ -241,15 +279,30 @@ def _detail(session, case: Grievance) -> dict:
     moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == case.id).order_by(DeadlineMove.id))
     return {**_summary(case), "clauses": case.clauses, "description": case.description, "remedy": case.remedy,
             "ruleset": case.ruleset, **state_as_dict(state, rules, calendar),
-            "events": [_event(e) for e in events], "deadline_moves": [_move(m) for m in moves]}
+            "events": [_event(e, calendar) for e in events], "deadline_moves": [_move(m) for m in moves],
+            "fact_changes": [_edit(c) for c in case_file.edits_of(session, case.id)],
+            "notes": [_note(n) for n in case_file.notes_of(session, case.id)],
+            "stewards": case_file.stewards_of(session, case.id)}
 
 
-def _event(e: GrievanceEvent) -> dict:
+def _edit(c: CaseEdit) -> dict:
+    return {"field": c.field, "old_value": c.old_value, "new_value": c.new_value, "reason": c.reason,
+            "edited_by": c.edited_by, "edited_at": c.edited_at.isoformat()}
+
+
+def _note(n: CaseNote) -> dict:
+    return {"id": n.id, "event_id": n.event_id, "text": n.text, "written_by": n.written_by,
+            "written_at": n.written_at.isoformat()}
+
+
+def _event(e: GrievanceEvent, calendar) -> dict:
+    """One event; `day_note` says when it is dated on a day that is not a school day (issue 13, item 7)."""
     import json
 
     return {"id": e.id, "seq": e.seq, "type": e.type, "occurred_on": e.occurred_on.isoformat(),
             "details": json.loads(e.details), "document": e.document, "recorded_by": e.recorded_by,
-            "recorded_at": e.recorded_at.isoformat(), "voids": e.voids_event_id, "reason": e.reason}
+            "recorded_at": e.recorded_at.isoformat(), "voids": e.voids_event_id, "reason": e.reason,
+            "day_note": "" if e.voids_event_id else day_note(calendar, e.occurred_on)}
 
 
 def _move(m: DeadlineMove) -> dict:

@@ -19,12 +19,14 @@ from gate.fields import DATE_DETAILS, FIXES, label
 from gate.inputs import EventInput, NewCaseInput, VoidInput
 from glue import database, documents_store, today
 from models import Board, DeadlineMove, Document, Grievance, GrievanceEvent, User
-from operations import accounts
+from operations import accounts, case_file
 from operations import documents as document_operations
 from operations import grievances as ops
 from operations.deadline_status import deadline_status, in_act_by_order
+from operations.exports import FACT_WORDS
 from operations.inputs import new_case as new_case_of
 from operations.timeline_svg import Move, timeline_svg
+from operations.uncounted import UncountedDate, day_note, missing_year, require_countable, uncounted_words
 from school_calendar.errors import UserError
 from workflows.case_format import changes_between, explain_deadline
 
@@ -69,13 +71,19 @@ def show_case(grievance_id: int):
         moves = session.scalars(select(DeadlineMove).where(DeadlineMove.grievance_id == grievance.id)).all()
         documents = session.scalars(select(Document).where(Document.grievance_id == grievance.id)).all()
         officer = session.scalar(select(User.name).where(User.id == grievance.officer_id)) if grievance.officer_id else None
+        edits, notes = case_file.edits_of(session, grievance.id), case_file.notes_of(session, grievance.id)
+        holders = {"stewards": case_file.stewards_of(session, grievance.id),  # issue 13: who holds the case
+                   "steward_choices": case_file.steward_choices(session, grievance.local_id),
+                   "officer_choices": case_file.officer_choices(session, grievance.local_id)}
     # Issue 12 (one status, one wording): by date to act by, each worded by operations/deadline_status.py.
     running = [(d, explain_deadline(d, calendar), deadline_status(d, calendar, today()))
                for d in in_act_by_order(state.deadlines) if d.is_open]
     ended = [d for d in state.deadlines if not d.is_open]
     return render_template("case.html", g_=grievance, state=state, rules=rules, running=running, ended=ended,
-                           timeline=_timeline(events, moves, rules), documents=_by_event(documents),
+                           timeline=_day_notes(_timeline(events, moves, rules, edits, notes), calendar),
+                           documents=_by_event(documents),
                            officer=officer, may_record=accounts.may_record(g.user), today=today(),
+                           may_edit_facts=accounts.may_open_cases(g.user), holders=holders,
                            pictures=_pictures(grievance.number, state, rules, calendar, moves))
 
 
@@ -88,18 +96,27 @@ def _pictures(number, state, rules, calendar, moves) -> dict[str, Markup]:
             for size, width in (("wide", 880), ("narrow", 360))}
 
 
-def _timeline(events, moves, rules) -> list[dict]:
+def _timeline(events, moves, rules, edits=(), notes=()) -> list[dict]:
+    """Events (each with its notes), deadline moves, changes to the facts and notes on the case,
+    by date (issue 13: a change or a note is dated when it was made; it moves no deadline)."""
+    on_event: dict[int, list] = {}
+    for n in notes:
+        on_event.setdefault(n.event_id, []).append(n)
     voided = {e.voids_event_id: e for e in events if e.voids_event_id}
     by_id = {e.id: e for e in events}
     items = [{"on": e.occurred_on, "kind": "event", "e": e, "details": json.loads(e.details),
               "label": "Correction" if e.type == "void" else rules.events[e.type].label,
               "clause": "" if e.type == "void" else rules.events[e.type].clause, "voided_by": voided.get(e.id),
-              "voids": _voids_words(by_id.get(e.voids_event_id), rules) if e.type == "void" else ""}
+              "voids": _voids_words(by_id.get(e.voids_event_id), rules) if e.type == "void" else "",
+              "notes": on_event.get(e.id, [])}
              for e in events]
+    items += [{"on": c.edited_at.date(), "kind": "edit", "c": c, "label": FACT_WORDS.get(c.field, c.field)}
+              for c in edits]
+    items += [{"on": n.written_at.date(), "kind": "note", "n": n} for n in on_event.get(None, [])]
     items += [{"on": m.moved_at.date(), "kind": "move", "m": m,
                "label": rules.limits[m.deadline_key].label if m.deadline_key in rules.limits else m.deadline_key}
               for m in moves]
-    return sorted(items, key=lambda item: (item["on"], item["kind"] == "move"))
+    return sorted(items, key=lambda item: (item["on"], item["kind"] != "event"))
 
 
 def _voids_words(event, rules) -> str:
@@ -108,6 +125,25 @@ def _voids_words(event, rules) -> str:
         return "voids an event"
     name = rules.events[event.type].label if event.type in rules.events else event.type
     return f"voids '{name}' of {long_date(event.occurred_on)}"
+
+
+def _day_notes(items: list[dict], calendar) -> list[dict]:
+    """Issue 13, item 7: an event dated on a day that is not a school day says so (a reply is delivered
+    when it is delivered; the count starts from it all the same). From the calendar, never stored."""
+    for item in items:
+        if item["kind"] == "event" and item["e"].type != "void":
+            item["day_note"] = day_note(calendar, item["on"])
+    return items
+
+
+def _date_notes(calendar, day: date) -> list[str]:
+    """What the record form's preview says of the date itself before anything is saved."""
+    missing = missing_year(calendar, day)
+    if missing is not None:
+        return [f"{uncounted_words(missing.board, missing.school_year)} Load it with "
+                "`flask --app app schooldays load` (or import the board's .ics), or tick Record it anyway."]
+    note = day_note(calendar, day)
+    return [note] if note else []
 
 
 def _by_event(documents) -> dict[int, list]:
@@ -140,12 +176,12 @@ def record(grievance_id: int, event_type: str):
                 before, after = ops.preview_event(session, grievance.id, type=event_type,
                                                   occurred_on=values.occurred_on, details=values.details, today=today())
                 calendar = ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == grievance.board_id)))
-                preview = changes_between(before, after, rules, calendar)
+                preview = _date_notes(calendar, values.occurred_on) + changes_between(before, after, rules, calendar)
             except UserError as error:
                 refused = error
     return render_template("record.html", g_=grievance, rule=rule, form=form, preview=preview, error=refused,
                            running=running, outcomes=OUTCOMES, steps=STEPS, date_fields=DATE_FIELDS,
-                           today=today()), 400 if refused else 200
+                           today=today(), confirm_needed=isinstance(refused, UncountedDate)), 400 if refused else 200
 
 
 def _event_rule(grievance_id: int, event_type: str):
@@ -157,7 +193,9 @@ def _event_rule(grievance_id: int, event_type: str):
 def _record(grievance_id: int, values: EventInput):
     """Store the event and its document in one transaction: both or neither."""
     with database().transaction() as session:
-        _visible_case(session, grievance_id)
+        board_id = _visible_case(session, grievance_id).board_id
+        require_countable(ops.calendar_for(session, session.scalar(select(Board.slug).where(Board.id == board_id))),
+                          values.occurred_on, field="occurred_on", confirmed=values.confirm_uncounted)
         ops.record_event(session, grievance_id, type=values.type, occurred_on=values.occurred_on,
                          details=values.details, document=values.document, by=g.user.email, today=today(),
                          expected_version=values.version)
@@ -180,7 +218,8 @@ def _event_values(form, event_type: str, detail_names) -> EventInput:
     try:
         values = read(EventInput, _given({"type": event_type, "occurred_on": form.get("occurred_on", ""),
                                           "document": _upload_name(), "details": details,
-                                          "version": _int(form.get("version"))}))
+                                          "version": _int(form.get("version")),
+                                          "confirm_uncounted": bool(form.get("confirm_uncounted"))}))
     except InputError as refused:
         raise InputError(refused.problems + missing) from None
     if missing:
@@ -260,6 +299,8 @@ def new_case():
                                default_board=current_app.config["DEFAULT_BOARD"], default_ruleset=rules.id)
             officer_id = _officer(request.form.get("officer_id"), officers)
             with database().transaction() as session:
+                require_countable(ops.calendar_for(session, case.board), case.first_event_on, field="first_event_on",
+                                  confirmed=values.confirm_uncounted)
                 grievance = ops.open_case(session, case, by=g.user.email, today=today())
                 grievance.officer_id = officer_id
                 new_id = grievance.id
@@ -267,8 +308,8 @@ def new_case():
             return redirect(url_for("cases.show_case", grievance_id=new_id))
         except UserError as error:
             refused = error
-    return render_template("new_case.html", rules=rules, officers=officers, form=request.form, error=refused), \
-        (400 if refused else 200)
+    return render_template("new_case.html", rules=rules, officers=officers, form=request.form, error=refused,
+                           confirm_needed=isinstance(refused, UncountedDate)), (400 if refused else 200)
 
 
 def _new_case_values(form) -> NewCaseInput:
@@ -276,7 +317,8 @@ def _new_case_values(form) -> NewCaseInput:
     problem of both at once; the members box holds one member a line."""
     data = _given({**{name: form.get(name, "") for name in ("number", "kind", "first_event_on", "school", "clauses",
                                                             "description", "remedy")},
-                   "members": [line.strip() for line in form.get("members", "").splitlines() if line.strip()]})
+                   "members": [line.strip() for line in form.get("members", "").splitlines() if line.strip()],
+                   "confirm_uncounted": bool(form.get("confirm_uncounted")) or None})
     missing = [Problem(name, "is required (33.04).", fix) for name, fix in CONTENTS.items()
                if not (data.get(name) and str(data[name]).strip())]
     try:

@@ -56,12 +56,13 @@ def _now() -> datetime:
 
 @exports.get("/cases/<int:grievance_id>/history.pdf")
 def history_pdf(grievance_id: int):
-    """?paper=letter (default) or a4."""
+    """?paper=letter (default) or a4; ?notes=0 leaves the notes out (a hearing bundle)."""
     with database().transaction() as session:
         grievance = _visible_case(session, grievance_id)
         number = grievance.number
         pdf = export_operations.history_pdf(session, grievance, today=today(), now=_now(),
-                                            paper=query_args.values()["paper"])
+                                            paper=query_args.values()["paper"],
+                                            notes=query_args.values()["notes"] != "0")
     return _download(pdf, "application/pdf", f"grievance-{number}-history.pdf")
 
 

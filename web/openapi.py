@@ -9,12 +9,13 @@ from functools import lru_cache
 
 from pydantic.json_schema import models_json_schema
 
-from gate.inputs import (CalendarDayInput, CaseInput, ClosureInput, CorrectInput, EventInput, NewCaseInput,
-                         ReopenInput, VoidInput)
+from gate.inputs import (AssignmentInput, CalendarDayInput, CaseInput, ClosureInput, CorrectInput, EventInput, FactsInput,
+                         NewCaseInput, NoteInput, ReopenInput, VoidInput)
 
 # The request bodies, by the name the document gives them.
 INPUTS = {"NewGrievance": NewCaseInput, "NewEvent": EventInput, "Void": VoidInput, "Correction": CorrectInput,
-          "Closure": ClosureInput, "NewDay": CalendarDayInput, "Reopening": ReopenInput, "Case": CaseInput}
+          "Closure": ClosureInput, "NewDay": CalendarDayInput, "Reopening": ReopenInput, "Case": CaseInput,
+          "Facts": FactsInput, "Note": NoteInput, "Assignment": AssignmentInput}
 
 DATE = {"type": "string", "format": "date"}
 CHANGE_RESULT = {"$ref": "#/components/schemas/ChangeResult"}
@@ -27,6 +28,11 @@ def _json(schema: dict) -> dict:
 
 def _error(text: str) -> dict:
     return {"description": text, **_json(ERROR)}
+
+
+# Issue 13, item 7: a date the board calendar cannot count is stored only when confirmed.
+UNCOUNTED = ("The date is in a school year whose calendar is not loaded (`school_year` names it): load it, or "
+             "send `confirm_uncounted: true` to record it anyway")
 
 
 def _responses(ok: str, schema: dict, status: str = "200", *, body: bool = False, writes: bool = False,
@@ -76,7 +82,8 @@ def openapi_document() -> dict:
                             "grievances": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}}}})},
                 "post": {"summary": "Open a case (33.03, 33.04: member(s), clauses, description, remedy)",
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewGrievance"})},
-                         "responses": _responses("The new case", grievance, "201", writes=True)},
+                         "responses": {**_responses("The new case", grievance, "201", writes=True),
+                                       "409": _error(UNCOUNTED)}},
             },
             "/api/grievances/{grievance_id}": {
                 "get": {"summary": "A case: events, deadlines with explanations, flags, allowed events",
@@ -85,8 +92,9 @@ def openapi_document() -> dict:
                 "post": {"summary": "Record an event the procedure allows now",
                          "parameters": [PATH_ID],
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/NewEvent"})},
-                         "responses": _responses("The case after the event", grievance, "201", writes=True,
-                                                 versioned=True)}},
+                         "responses": {**_responses("The case after the event", grievance, "201", writes=True),
+                                       "409": _error("The case changed since `version`: reload it; or "
+                                                     + UNCOUNTED[:1].lower() + UNCOUNTED[1:])}}},
             "/api/grievances/{grievance_id}/events/{event_id}/void": {
                 "post": {"summary": "Void an event (a correction, with a reason)",
                          "parameters": [PATH_ID, {"name": "event_id", "in": "path", "required": True,
@@ -101,6 +109,25 @@ def openapi_document() -> dict:
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Correction"})},
                          "responses": _responses("The case after the correction", grievance, "201", writes=True,
                                                  versioned=True)}},
+            "/api/grievances/{grievance_id}/facts": {
+                "post": {"summary": "Correct a case's facts (members, school, clauses, description, remedy, officer, "
+                                    "number), with a reason; each change is kept on the timeline",
+                         "parameters": [PATH_ID],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Facts"})},
+                         "responses": _responses("The case after the change", grievance, "200", writes=True,
+                                                 versioned=True)}},
+            "/api/grievances/{grievance_id}/assignment": {
+                "post": {"summary": "Set the case's stewards (each one listed; the others are unassigned) and its "
+                                    "officer, from the local's own people; each change is kept on the timeline",
+                         "parameters": [PATH_ID],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Assignment"})},
+                         "responses": _responses("The case after the change", grievance, "200", writes=True,
+                                                 versioned=True)}},
+            "/api/grievances/{grievance_id}/notes": {
+                "post": {"summary": "A note on the case or one of its events; it changes no date",
+                         "parameters": [PATH_ID],
+                         "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Note"})},
+                         "responses": _responses("The note", {"type": "object"}, "201", writes=True)}},
             "/api/replay": {
                 "post": {"summary": "Calculator: a case's state from its events; stores nothing",
                          "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Case"})},

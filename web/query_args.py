@@ -138,7 +138,8 @@ ARGUMENTS: dict[str, dict[str, Argument]] = {
     "dashboard.dashboard": {**DASHBOARD_FILTERS, "page": whole_number("Page", 1, 100_000, 1)},
     "dashboard.upcoming": {"weeks": whole_number("Weeks", 1, 12, 4)},
     "exports.dashboard_csv": DASHBOARD_FILTERS,
-    "exports.history_pdf": {"paper": one_of("Paper size", ("letter", "a4"), "letter")},
+    "exports.history_pdf": {"paper": one_of("Paper size", ("letter", "a4"), "letter"),
+                            "notes": one_of("Notes in the PDF", ("1", "0"), "1")},
     "reports.reports": REPORT_PERIOD,
     "reports.csv": REPORT_PERIOD,
     "pages.calculator": {"board": text("Board", 64), "start": iso_date("From"), "n": DAY_COUNT,
@@ -160,7 +161,9 @@ ARGUMENTS: dict[str, dict[str, Argument]] = {
         "cases.attach", "cases.download", "cases.new_case", "exports.history_json", "exports.import_case",
         "exports.feeds", "exports.feed", "admin.users", "admin.set_active", "admin.assign", "settings.settings",
         "api.openapi", "api.boards", "api.add_closure", "api.add_day", "api.reopen", "api.open_grievance", "api.show_grievance",
-        "api.record_event", "api.void_event", "api.correct_event", "api.replay")},
+        "api.record_event", "api.void_event", "api.correct_event", "api.replay",
+        "case_file.edit_facts", "case_file.add_note", "case_file.assign", "api.edit_facts", "api.add_note",
+        "api.assign")},
 }
 
 

@@ -55,6 +55,7 @@ EXAMPLES = {
     "cases.record": lambda w: [{"grievance_id": w.long_case, "event_type": t} for t in w.allowed],
     "calendars.school_year": lambda w: [{"board": BOARD, "label": year} for year in YEARS],
     "exports.history_json": lambda w: [{"grievance_id": w.long_case}],
+    "case_file.edit_facts": lambda w: [{"grievance_id": w.long_case}],
     "exports.history_pdf": lambda w: [{"grievance_id": w.long_case}],
     "api.show_grievance": lambda w: [{"grievance_id": w.long_case}],
     "api.board_days": lambda w: [{"slug": BOARD, "from": "2025-11-01", "to": "2025-11-30"}],
@@ -172,6 +173,12 @@ def _refused_new_case(page, base):
     page.get_by_role("button", name="Open the case").click()
 
 
+def _refused_facts(page, base, world):
+    """Issue 13: the facts form sent without its reason."""
+    page.goto(f"{base}/cases/{world.long_case}/facts")
+    page.get_by_role("button", name="Save the changes").click()
+
+
 def _refused_record(page, base, world):
     page.goto(f"{base}/cases/{world.long_case}/record/{world.allowed[0]}")
     page.get_by_label("Date it happened").fill("2031-01-05")
@@ -190,6 +197,7 @@ STATES = {
     "the new-case form, refused": lambda page, base, world: _refused_new_case(page, base),
     "the record form, refused": lambda page, base, world: _refused_record(page, base, world),
     "the users page, a user refused": lambda page, base, world: _refused_user(page, base),
+    "the facts form, refused": lambda page, base, world: _refused_facts(page, base, world),
 }
 
 
