@@ -11,6 +11,7 @@ input through the models of gate/inputs.py, which are built from these.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date
 from typing import Annotated, Any
 
@@ -82,10 +83,8 @@ def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
-        try:
+        with suppress(ValueError):  # 2025-02-30 has the shape but is no date: refused below
             return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
     raise ValueError(f"is not a date ('{str(value)[:40]}'): write it as YYYY-MM-DD")
 
 

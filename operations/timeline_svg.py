@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from contextlib import suppress
 from datetime import date, timedelta
 from html import escape
 from typing import Callable, Iterable, NamedTuple
@@ -473,11 +474,9 @@ def _month_starts(first: date, last: date) -> list[date]:
 def _school_days(calendar: BoardCalendar, first: date, last: date) -> list[date]:
     days, day = [], first
     while day <= last:
-        try:
+        with suppress(SchoolYearMissing):  # a day no loaded year covers is no counted day
             if calendar.is_counted(day):
                 days.append(day)
-        except SchoolYearMissing:
-            pass
         day += timedelta(days=1)
     return days
 
