@@ -41,12 +41,7 @@ def edit_facts(session: Session, grievance_id: int, values, *, by: str, now: dat
               if getattr(values, name) is not None}
     if values.members is not None:
         wanted["members"] = "\n".join(values.members)
-    officer_id = None
-    if values.officer_id is not None:
-        if values.officer_id not in {i for i, _ in officer_choices(session, grievance.local_id)}:
-            raise UserError("That officer is not one of your local's officers.", field="officer_id",
-                            fix="Choose an officer from the list.")
-        officer_id = values.officer_id
+    _require_officer_of_local(session, grievance, values.officer_id)
     if "number" in wanted and wanted["number"] != grievance.number and session.scalar(
             select(Grievance.id).where(Grievance.local_id == grievance.local_id, Grievance.number == wanted["number"])):
         raise UserError(f"Grievance {wanted['number']} already exists in your local.", field="number",
@@ -58,19 +53,10 @@ def edit_facts(session: Session, grievance_id: int, values, *, by: str, now: dat
             edits.append(CaseEdit(grievance_id=grievance.id, field=field, old_value=old, new_value=new,
                                   reason=values.reason, edited_by=by, edited_at=moment))
             setattr(grievance, field, new)
-    if officer_id is not None and officer_id != grievance.officer_id:
-        old = _fact_text(session, grievance, "officer")
-        grievance.officer_id = officer_id
-        edits.append(CaseEdit(grievance_id=grievance.id, field="officer", old_value=old,
-                              new_value=_fact_text(session, grievance, "officer"), reason=values.reason,
-                              edited_by=by, edited_at=moment))
-    if not edits:
-        raise UserError("Nothing to change: every fact given is the one the case has.", field="reason",
-                        fix="Change at least one fact, or leave the form.")
-    session.add_all(edits)
-    grievance.version = (grievance.version or 0) + 1
-    session.flush()
-    return edits
+    edits += _officer_change(session, grievance, values.officer_id, reason=values.reason, by=by, moment=moment)
+    return _keep(session, grievance, edits, UserError(
+        "Nothing to change: every fact given is the one the case has.", field="reason",
+        fix="Change at least one fact, or leave the form."))
 
 
 def add_note(session: Session, grievance_id: int, values, *, by: str, now: datetime | None = None) -> CaseNote:
@@ -134,18 +120,38 @@ def assign(session: Session, grievance_id: int, values, *, by: str, now: datetim
     if after != before:
         edits.append(CaseEdit(grievance_id=grievance.id, field="stewards", old_value="\n".join(before),
                               new_value="\n".join(after), reason=reason, edited_by=by, edited_at=moment))
-    if values.officer_id is not None and values.officer_id != grievance.officer_id:
-        if values.officer_id not in {i for i, _ in officer_choices(session, grievance.local_id)}:
-            raise UserError("That officer is not one of your local's officers.", field="officer_id",
-                            fix="Choose an officer from the list.")
-        old = _fact_text(session, grievance, "officer")
-        grievance.officer_id = values.officer_id
-        edits.append(CaseEdit(grievance_id=grievance.id, field="officer", old_value=old,
-                              new_value=_fact_text(session, grievance, "officer"), reason=reason, edited_by=by,
-                              edited_at=moment))
+    if values.officer_id != grievance.officer_id:
+        _require_officer_of_local(session, grievance, values.officer_id)
+    edits += _officer_change(session, grievance, values.officer_id, reason=reason, by=by, moment=moment)
+    return _keep(session, grievance, edits, UserError(
+        "Nothing to change: these are the case's stewards and officer already.", field="steward_ids",
+        fix="Tick or untick a steward, or choose another officer."))
+
+
+def _require_officer_of_local(session: Session, grievance: Grievance, officer_id: int | None) -> None:
+    """An officer chosen for a case is one of its own local's officers or administrators."""
+    if officer_id is not None and officer_id not in {i for i, _ in officer_choices(session, grievance.local_id)}:
+        raise UserError("That officer is not one of your local's officers.", field="officer_id",
+                        fix="Choose an officer from the list.")
+
+
+def _officer_change(session: Session, grievance: Grievance, officer_id: int | None, *, reason: str, by: str,
+                    moment: datetime) -> list[CaseEdit]:
+    """The case given to `officer_id` (None: left as it is), kept as an edit of the field "officer"."""
+    if officer_id is None or officer_id == grievance.officer_id:
+        return []
+    old = _fact_text(session, grievance, "officer")
+    grievance.officer_id = officer_id
+    return [CaseEdit(grievance_id=grievance.id, field="officer", old_value=old,
+                     new_value=_fact_text(session, grievance, "officer"), reason=reason, edited_by=by,
+                     edited_at=moment)]
+
+
+def _keep(session: Session, grievance: Grievance, edits: list[CaseEdit], nothing: UserError) -> list[CaseEdit]:
+    """Store the edits and move the case's version on; `nothing` is raised when there are none, so a
+    reason never stands for no change."""
     if not edits:
-        raise UserError("Nothing to change: these are the case's stewards and officer already.", field="steward_ids",
-                        fix="Tick or untick a steward, or choose another officer.")
+        raise nothing
     session.add_all(edits)
     grievance.version = (grievance.version or 0) + 1
     session.flush()
